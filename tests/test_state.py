@@ -1,0 +1,121 @@
+"""The state database: migrations, transactions, and clear errors for broken files."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from watcher.errors import StateError
+from watcher.paper import Paper
+from watcher.state import MIGRATIONS, SCHEMA_VERSION, Decision, Feedback, State
+
+P1 = Paper("2505.00001", "Speech LLM one", "abstract one", version=1, categories=("cs.CL",),
+           announce_type="new", announced=date(2025, 5, 21))
+P2 = Paper("2505.00002", "Another", "abstract two", version=2, announce_type="cross")
+
+
+def test_new_database_is_at_the_latest_schema(tmp_path: Path) -> None:
+    with State.open(tmp_path / "s" / "state.sqlite3") as state:
+        assert state.schema_version == SCHEMA_VERSION == len(MIGRATIONS)
+
+
+def test_an_old_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0])
+    db.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO papers (arxiv_id, title, first_seen, last_seen, decision) "
+               "VALUES ('2401.00001', 'kept', 'x', 'x', 'proposed')")
+    db.commit()
+    db.close()
+    with State.open(path) as state:
+        assert state.schema_version == SCHEMA_VERSION
+        assert [d.paper.title for d in state.pending("slack")] == ["kept"]
+
+
+def test_record_keeps_the_first_decision_and_tracks_deliveries(tmp_path: Path) -> None:
+    with State.open(tmp_path / "s.sqlite3") as state:
+        with state.transaction() as db:
+            state.record(db, [Decision(P1, "proposed", 0.9, "multi-task", "NLP", {"multi-task": 0.7}),
+                              Decision(P2, "below_threshold", 0.1)])
+        with state.transaction() as db:
+            state.record(db, [Decision(P1, "below_threshold", 0.2)])  # seen again: no change
+        assert state.known(["2505.00001", "2505.00002", "2505.09999"]) == {
+            "2505.00001": "proposed", "2505.00002": "below_threshold"}
+        (pending,) = state.pending("github")
+        assert pending.paper == P1 and pending.heading_scores == {"multi-task": 0.7}
+        with state.transaction() as db:
+            state.mark_delivered(db, ["2505.00001"], target="github", ref="7", run_id=None)
+        assert state.pending("github") == [] and len(state.pending("slack")) == 1
+        assert state.deliveries("github") == {"2505.00001": "7"}
+
+
+def test_a_failed_transaction_leaves_nothing_behind(tmp_path: Path) -> None:
+    with State.open(tmp_path / "s.sqlite3") as state:
+        with pytest.raises(RuntimeError), state.transaction() as db:
+            state.record(db, [Decision(P1, "proposed")])
+            raise RuntimeError("killed mid-way")
+        assert state.count_papers() == 0
+
+
+def test_feedback_is_recorded_once(tmp_path: Path) -> None:
+    with State.open(tmp_path / "s.sqlite3") as state:
+        fb = Feedback("2505.00001", "accepted", "codec", "multi-task", 3, "t")
+        with state.transaction() as db:
+            assert state.record_feedback(db, [fb, fb]) == 1
+        assert state.feedback() == [fb] and fb.corrected
+
+
+def test_runs_are_recorded(tmp_path: Path) -> None:
+    with State.open(tmp_path / "s.sqlite3") as state:
+        run = state.start_run("run")
+        state.finish_run(run, outcome="ok", counts={"fetched": 3}, announced=date(2025, 5, 21))
+        (row,) = state.runs()
+        assert row["outcome"] == "ok" and row["counts"] == '{"fetched": 3}' and row["announced"] == "2025-05-21"
+
+
+def test_read_only_state_of_a_missing_file_is_empty_and_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "none" / "s.sqlite3"
+    with State.open(path, readonly=True) as state:
+        assert state.known(["x"]) == {} and state.pending("slack") == []
+    assert not path.exists() and not path.parent.exists()
+
+
+def test_read_only_state_refuses_writes(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    State.open(path).close()
+    with State.open(path, readonly=True) as state, pytest.raises(StateError):
+        state.start_run("run")
+
+
+@pytest.mark.parametrize("content", [b"this is not a database at all" * 100, b"SQLite format 3\x00" + b"\x00" * 50])
+def test_corrupt_or_truncated_database_is_a_clear_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "s.sqlite3"
+    path.write_bytes(content)
+    with pytest.raises(StateError) as err:
+        State.open(path)
+    assert err.value.message.startswith(f"state database {path} is corrupt (")
+    assert path.read_bytes() == content  # nothing half-written
+
+
+def test_truncated_real_database_is_detected(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    with State.open(path) as state, state.transaction() as db:
+        state.record(db, [Decision(Paper(f"2505.{i:05d}", "t" * 200, "a" * 2000), "below_threshold")
+                          for i in range(200)])
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(StateError, match="is corrupt"):
+        State.open(path)
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StateError, match="newer than this watcher understands"):
+        State.open(path)
