@@ -1,0 +1,189 @@
+"""What the bot proposes to the list: the edited list text and the pull request body. No I/O.
+
+The PR body keeps the bot's part between two HTML-comment markers, so updating it rewrites only
+that part and keeps anything a person wrote around it. The bot's part ends with a data comment
+(JSON) naming every paper the PR proposed and the heading it was proposed under: that is how a
+later run, even one that lost its local state, knows what was proposed, what a maintainer
+removed, and which headings were corrected.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from . import listfile
+from .listfile import NewEntry
+from .paper import abs_url
+from .scoring import Scored
+from .titles import TitleIndex, plain_title
+
+BEGIN = "<!-- watcher:begin -->"
+END = "<!-- watcher:end -->"
+_DATA = re.compile(r"<!-- watcher:data (\{.*?\}) -->", re.S)
+MAX_BODY_CHARS = 60000  # GitHub refuses bodies over 65,536 characters
+
+
+@dataclass(frozen=True)
+class ListEdit:
+    before: str
+    after: str
+    added: tuple[str, ...]  # ids added by this edit
+    present: tuple[str, ...]  # ids that were already in the list (not added again)
+
+    @property
+    def changed(self) -> bool:
+        return self.after != self.before
+
+
+def edit_list(text: str, items: Sequence[Scored], position: str = "top") -> ListEdit:
+    """Add `items` under their headings, skipping any paper the text already holds."""
+    doc = listfile.parse(text)
+    index = TitleIndex(e.listed() for e in doc.entries)
+    additions: list[NewEntry] = []
+    added: list[str] = []
+    present: list[str] = []
+    seen: set[str] = set()
+    for s in items:
+        arxiv_id = s.paper.arxiv_id
+        if arxiv_id in seen:
+            continue
+        seen.add(arxiv_id)
+        if index.match(arxiv_id, s.paper.title):
+            present.append(arxiv_id)
+        else:
+            additions.append(NewEntry(heading=s.heading, title=s.paper.title, arxiv_id=arxiv_id))
+            added.append(arxiv_id)
+    after = listfile.add_entries(doc, additions, position) if additions else text
+    return ListEdit(text, after, tuple(added), tuple(present))
+
+
+# -- the pull request body --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposedPaper:
+    """One row of the PR body; also what the data comment stores."""
+
+    arxiv_id: str
+    title: str
+    heading: str
+    score: float
+    runner_up: str
+    why: str
+    nearest: tuple[str, ...]
+    day: str
+
+    @classmethod
+    def from_scored(cls, s: Scored, day: date | None) -> ProposedPaper:
+        return cls(
+            arxiv_id=s.paper.arxiv_id,
+            title=" ".join(plain_title(s.paper.title).split())[:250],
+            heading=s.heading,
+            score=round(s.relevance, 3),
+            runner_up=s.runner_up,
+            why=s.why[:300],
+            nearest=tuple(f"{n.title[:90]} ({n.heading}, {n.similarity:.2f})" for n in s.nearest[:3]),
+            day=(s.paper.announced or day).isoformat() if (s.paper.announced or day) else "",
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"title": self.title, "heading": self.heading, "score": self.score,
+                "runner_up": self.runner_up, "why": self.why, "nearest": list(self.nearest), "day": self.day}
+
+    @classmethod
+    def from_json(cls, arxiv_id: str, data: dict[str, Any]) -> ProposedPaper:
+        return cls(
+            arxiv_id=arxiv_id, title=str(data.get("title", "")), heading=str(data.get("heading", "")),
+            score=float(data.get("score", 0.0)), runner_up=str(data.get("runner_up", "")),
+            why=str(data.get("why", "")), nearest=tuple(str(n) for n in data.get("nearest", [])),
+            day=str(data.get("day", "")),
+        )
+
+
+def proposed_in(body: str | None) -> dict[str, ProposedPaper]:
+    """The papers a bot PR body says it proposed (empty for a body without the data comment)."""
+    if not body or BEGIN not in body:
+        return {}
+    section = body.split(BEGIN, 1)[1].split(END, 1)[0]
+    m = _DATA.search(section)
+    if not m:
+        return {}
+    try:
+        data = json.loads(m[1])
+        papers = data["papers"]
+        return {str(k): ProposedPaper.from_json(str(k), v) for k, v in papers.items() if isinstance(v, dict)}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _cell(text: str) -> str:
+    """Table-cell-safe Markdown: escaped like a list title, plus no pipes or newlines."""
+    return listfile.markdown_title(text).replace("|", "\\|")
+
+
+def _row(p: ProposedPaper, full: bool) -> str:
+    paper = f"[{_cell(p.title)}]({abs_url(p.arxiv_id)})"
+    runner = _cell(p.runner_up) if p.runner_up and p.runner_up != p.heading else "–"
+    if not full:
+        return f"| {paper} | {_cell(p.heading)} | {p.score:.2f} | {runner} | | |"
+    nearest = "<br>".join(_cell(n) for n in p.nearest) or "–"
+    return f"| {paper} | **{_cell(p.heading)}** | {p.score:.2f} | {runner} | {_cell(p.why)} | {nearest} |"
+
+
+def _data_comment(papers: dict[str, ProposedPaper]) -> str:
+    payload = json.dumps({"v": 1, "papers": {k: p.to_json() for k, p in papers.items()}},
+                         ensure_ascii=True, sort_keys=True)
+    # "<" and ">" escaped inside the JSON string, so no title can close the comment.
+    return "<!-- watcher:data " + payload.replace("<", "\\u003c").replace(">", "\\u003e") + " -->"
+
+
+def bot_section(papers: dict[str, ProposedPaper]) -> str:
+    ordered = sorted(papers.values(), key=lambda p: (p.day, p.score), reverse=True)
+    days = sorted({p.day for p in ordered if p.day})
+    span = f"{days[0]} to {days[-1]}" if len(days) > 1 else (days[0] if days else "recent days")
+    head = [
+        BEGIN,
+        f"**{len(ordered)} paper{'s' if len(ordered) != 1 else ''} proposed by watcher** "
+        f"from the arXiv announcements of {span}.",
+        "",
+        "Merge to accept. To reject a paper, delete its entry on this branch; to correct a heading, "
+        "move the entry. Closing the pull request rejects every paper in it. The bot learns from all three.",
+        "",
+        "| Paper | Heading | Score | Runner-up | Why | Nearest on the list |",
+        "|---|---|---|---|---|---|",
+    ]
+    tail = ["", _data_comment(papers), END]
+    for full_rows in (len(ordered), 20, 0):
+        rows = [_row(p, i < full_rows) for i, p in enumerate(ordered)]
+        text = "\n".join(head + rows + tail)
+        if len(text) <= MAX_BODY_CHARS:
+            return text
+    shown = [_row(p, False) for p in ordered[:200]]
+    note = [f"", f"_{len(ordered) - len(shown)} older papers are not shown (body size limit)._"]
+    return "\n".join(head + shown + note + tail)
+
+
+def render_body(existing: str | None, items: Sequence[Scored], day: date | None) -> str:
+    """The PR body with `items` added to the bot's part; text outside the markers is kept."""
+    papers = proposed_in(existing)
+    for s in items:
+        papers.setdefault(s.paper.arxiv_id, ProposedPaper.from_scored(s, day))
+    section = bot_section(papers)
+    if existing and BEGIN in existing and END in existing.split(BEGIN, 1)[1]:
+        before, rest = existing.split(BEGIN, 1)
+        after = rest.split(END, 1)[1]
+        return before + section + after
+    if existing and existing.strip():
+        return section + "\n\n" + existing
+    return section + "\n"
+
+
+def commit_message(added: Sequence[str]) -> str:
+    n = len(added)
+    return f"Add {n} paper{'s' if n != 1 else ''} proposed by watcher\n\n" + "\n".join(
+        f"arXiv:{i}" for i in added)
