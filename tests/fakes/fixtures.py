@@ -7,6 +7,7 @@ request (a bug in the fake, not in the code under test).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -26,8 +27,10 @@ def _serve(fake: LoopbackServer) -> Iterator[LoopbackServer]:
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
-    """A FakeSlack with token "xoxb-test-token" and channel "C0123456789"; `api_url`, `webhook_url`."""
-    yield from _serve(FakeSlack())  # type: ignore[misc]
+    """A FakeSlack with token "xoxb-test-token" and channel "C0123456789"; `api_url`, `webhook_url`.
+
+    Message timestamps start now, as Slack's do (history windows are relative to the clock)."""
+    yield from _serve(FakeSlack(start_ts=int(time.time())))  # type: ignore[misc]
 
 
 @pytest.fixture

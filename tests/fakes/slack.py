@@ -263,7 +263,8 @@ class FakeSlack(LoopbackServer):
         page = msgs[start:start + limit]
         has_more = start + limit < len(msgs)
         cursor = base64.b64encode(f"next_index:{start + limit}".encode()).decode() if has_more else ""
-        return {"messages": [self._message_json(m) for m in page], "has_more": has_more,
+        metadata = _bool(args.get("include_all_metadata")) is True
+        return {"messages": [self._message_json(m, metadata=metadata) for m in page], "has_more": has_more,
                 "response_metadata": {"next_cursor": cursor}}
 
     # -- incoming webhooks -------------------------------------------------
@@ -349,8 +350,11 @@ class FakeSlack(LoopbackServer):
     def _find(self, channel: str, ts: str) -> SlackMessage | None:
         return next((m for m in self._messages if m.channel == channel and m.ts == ts), None)
 
-    def _message_json(self, m: SlackMessage) -> dict[str, Any]:
+    def _message_json(self, m: SlackMessage, *, metadata: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "message", "bot_id": self.bot_id, "text": m.text or "", "ts": m.ts}
+        if metadata and isinstance(m.payload.get("metadata"), dict):
+            # Slack returns message metadata only when asked (include_all_metadata=true)
+            out["metadata"] = m.payload["metadata"]
         if m.source == "webhook":  # webhook posts carry no user, as in Slack
             out["subtype"] = "bot_message"
         else:

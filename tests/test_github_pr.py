@@ -1,0 +1,264 @@
+"""The rolling pull request, through real PyGithub against the stateful loopback GitHub."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date
+
+import pytest
+from github import Auth, Github, GithubRetry
+
+from tests.conftest import SEED_LIST
+from tests.fakes.github import FakeGitHub
+from watcher import listfile
+from watcher.errors import DeliveryError
+from watcher.github_pr import GitHubPublisher, GitHubRepo
+from watcher.paper import Paper
+from watcher.proposal import BEGIN, END, proposed_in
+from watcher.scoring import Neighbour, Scored
+
+REPO = "acme/papers"
+SEED = SEED_LIST.read_text()
+DAY1, DAY2 = date(2025, 5, 21), date(2025, 5, 22)
+
+
+def scored(arxiv_id: str, title: str, heading: str = "codec", relevance: float = 0.91) -> Scored:
+    return Scored(Paper(arxiv_id, title, "abstract", announced=DAY1), relevance, True, heading, "multi-task",
+                  {heading: 0.8, "multi-task": 0.1}, (Neighbour("SoundStream", "codec", 0.71),), ("codec", "tokens"))
+
+
+A = scored("2505.10001", "A Neural Codec for Speech LLMs")
+B = scored("2505.10002", "Spoken Dialogue with Full-Duplex LLMs", "multi-task")
+C = scored("2505.20003", "Benchmarking Audio LLM Reasoning", "benchmark")
+
+
+def client(fake: FakeGitHub, token: str = "ghp_test_token", retry: GithubRetry | None = None) -> Github:
+    return Github(auth=Auth.Token(token), base_url=fake.url, retry=retry, seconds_between_requests=None,
+                  seconds_between_writes=None, timeout=5)
+
+
+def publisher(fake: FakeGitHub, **kw) -> GitHubPublisher:
+    gh = GitHubRepo(client(fake, **kw), REPO, path="README.md", branch="watcher/new-papers")
+    return GitHubPublisher(gh, title="New papers for the list", labels=["watcher", "papers"])
+
+
+@pytest.fixture
+def repo(fake_github: FakeGitHub) -> FakeGitHub:
+    fake_github.create_repo("acme", "papers", files={"README.md": SEED})
+    return fake_github
+
+
+def branch_list(fake: FakeGitHub) -> str:
+    return fake.file_at(REPO, "watcher/new-papers", "README.md").decode()
+
+
+def diff_lines(before: str, after: str) -> tuple[list[str], list[str]]:
+    d = list(difflib.ndiff(before.splitlines(), after.splitlines()))
+    return [x[2:] for x in d if x.startswith("+ ")], [x[2:] for x in d if x.startswith("- ")]
+
+
+def test_first_run_opens_one_labelled_pr_adding_only_the_proposed_entries(repo: FakeGitHub) -> None:
+    pub = publisher(repo)
+    pub.reconcile()
+    done = pub.publish([A, B], day=DAY1)
+    (pr,) = repo.pulls(REPO)
+    assert (pr.number, pr.state, pr.head, pr.base) == (1, "open", "watcher/new-papers", "main")
+    assert done.ref == "1" and done.delivered == {A.paper.arxiv_id, B.paper.arxiv_id}
+    assert sorted(pr.labels) == ["papers", "watcher"] and sorted(repo.labels(REPO)) == ["papers", "watcher"]
+    added, removed = diff_lines(SEED, branch_list(repo))
+    assert removed == []
+    assert added == ["- Spoken Dialogue with Full-Duplex LLMs", "  - [arXiv](https://arxiv.org/abs/2505.10002)",
+                     "- A Neural Codec for Speech LLMs", "  - [arXiv](https://arxiv.org/abs/2505.10001)"]
+    doc = listfile.parse(branch_list(repo))
+    assert doc.section("codec").entries[0].title == "A Neural Codec for Speech LLMs"
+    assert doc.section("multi-task").entries[0].title == "Spoken Dialogue with Full-Duplex LLMs"
+    assert repo.file_at(REPO, "main", "README.md").decode() == SEED  # base untouched
+    assert set(proposed_in(pr.body)) == {A.paper.arxiv_id, B.paper.arxiv_id}
+    assert "| [A Neural Codec for Speech LLMs](https://arxiv.org/abs/2505.10001) | **codec** | 0.91 |" in pr.body
+
+
+def test_second_run_same_day_changes_nothing(repo: FakeGitHub) -> None:
+    pub = publisher(repo)
+    pub.publish([A], day=DAY1)
+    commits = len(repo.commits_on(REPO, "watcher/new-papers"))
+    body = repo.pull(REPO, 1).body
+    writes = repo.count("PUT|POST|PATCH", "")
+    again = publisher(repo)
+    again.reconcile()
+    done = again.publish([A], day=DAY1)
+    assert done.delivered == {A.paper.arxiv_id}
+    assert len(repo.commits_on(REPO, "watcher/new-papers")) == commits
+    assert repo.pull(REPO, 1).body == body and len(repo.pulls(REPO)) == 1
+    assert repo.count("PUT|POST|PATCH", "") == writes
+
+
+def test_next_day_updates_the_same_pr_and_keeps_human_text_and_edits(repo: FakeGitHub) -> None:
+    publisher(repo).publish([A, B], day=DAY1)
+    # a maintainer moves A to "other", deletes B, and writes in the PR body
+    text = branch_list(repo)
+    doc = listfile.parse(text)
+    a_entry = doc.section("codec").entries[0]
+    b_entry = doc.section("multi-task").entries[0]
+    lines = list(doc.lines)
+    a_lines = lines[a_entry.start:a_entry.end]
+    keep = [ln for i, ln in enumerate(lines) if not (a_entry.start <= i < a_entry.end or b_entry.start <= i < b_entry.end)]
+    edited = "".join(keep)
+    edited = edited.replace("## other\n", "## other\n" + "".join(a_lines), 1)
+    repo.commit_file(REPO, "watcher/new-papers", "README.md", edited, "maintainer edits")
+    human = "Thanks bot! Please double-check the codec one.\n\n"
+    maintainer = client(repo).get_repo(REPO).get_pull(1)
+    maintainer.edit(body=human + maintainer.body + "\n\nSigned, the maintainers")
+
+    pub = publisher(repo)
+    recon = pub.reconcile()
+    assert [(f.arxiv_id, f.outcome) for f in recon.feedback] == [(B.paper.arxiv_id, "rejected")]
+    assert recon.proposed == {A.paper.arxiv_id, B.paper.arxiv_id}
+    pub.publish([C], day=DAY2)
+    assert len(repo.pulls(REPO)) == 1
+    after = listfile.parse(branch_list(repo))
+    assert after.section("other").entries[0].title == "A Neural Codec for Speech LLMs"  # move kept
+    assert not any(e.title.startswith("Spoken Dialogue") for e in after.entries)  # deletion kept
+    assert after.section("benchmark").entries[0].title == "Benchmarking Audio LLM Reasoning"
+    body = repo.pull(REPO, 1).body
+    assert body.startswith(human) and body.endswith("Signed, the maintainers")
+    assert body.count(BEGIN) == 1 and body.count(END) == 1
+    assert set(proposed_in(body)) == {A.paper.arxiv_id, B.paper.arxiv_id, C.paper.arxiv_id}
+    assert [c.message.split("\n")[0] for c in repo.commits_on(REPO, "watcher/new-papers")][:1] == [
+        "Add 1 paper proposed by watcher"]
+
+
+def test_merged_pr_gives_accepted_and_corrected_headings_then_a_new_pr_starts(repo: FakeGitHub) -> None:
+    publisher(repo).publish([A, B], day=DAY1)
+    text = branch_list(repo)
+    moved = text.replace("- A Neural Codec for Speech LLMs\n  - [arXiv](https://arxiv.org/abs/2505.10001)\n", "", 1)
+    moved = moved.replace("## other\n", "## other\n- A Neural Codec for Speech LLMs\n"
+                                        "  - [arXiv](https://arxiv.org/abs/2505.10001)\n", 1)
+    repo.merge_pull(REPO, 1, files_override={"README.md": moved})
+    pub = publisher(repo)
+    recon = pub.reconcile()
+    outcomes = {f.arxiv_id: (f.outcome, f.heading, f.proposed_heading) for f in recon.feedback}
+    assert outcomes == {A.paper.arxiv_id: ("accepted", "other", "codec"),
+                        B.paper.arxiv_id: ("accepted", "multi-task", "multi-task")}
+    assert recon.open_pr_url is None
+    done = pub.publish([C], day=DAY2)
+    assert done.ref == "2" and len(repo.pulls(REPO)) == 2
+    added, removed = diff_lines(repo.file_at(REPO, "main", "README.md").decode(), branch_list(repo))
+    assert removed == [] and added[0] == "- Benchmarking Audio LLM Reasoning"
+
+
+def test_closed_pr_rejects_its_papers(repo: FakeGitHub) -> None:
+    publisher(repo).publish([A, B], day=DAY1)
+    repo.close_pull(REPO, 1)
+    recon = publisher(repo).reconcile()
+    assert {(f.arxiv_id, f.outcome) for f in recon.feedback} == {
+        (A.paper.arxiv_id, "rejected"), (B.paper.arxiv_id, "rejected")}
+    assert recon.proposed == {A.paper.arxiv_id, B.paper.arxiv_id}
+
+
+def test_stale_sha_is_reread_and_retried_once(repo: FakeGitHub) -> None:
+    pub = publisher(repo)
+    pub.publish([A], day=DAY1)
+    repo.fail("PUT", "/contents/README.md", status=409,
+              body={"message": "README.md is at abc but expected def"})
+    done = publisher(repo).publish([C], day=DAY2)
+    assert C.paper.arxiv_id in done.delivered
+    assert "Benchmarking Audio LLM Reasoning" in branch_list(repo)
+
+
+def test_409_twice_fails_with_step_and_status(repo: FakeGitHub) -> None:
+    publisher(repo).publish([A], day=DAY1)
+    repo.fail("PUT", "/contents/README.md", status=409, times=2,
+              body={"message": "README.md is at abc but expected def"})
+    with pytest.raises(DeliveryError) as err:
+        publisher(repo).publish([C], day=DAY2)
+    assert err.value.message == ("GitHub commit README.md to watcher/new-papers: HTTP 409: "
+                                 "README.md is at abc but expected def")
+
+
+def test_pr_already_exists_422_updates_that_pr(repo: FakeGitHub) -> None:
+    pub = publisher(repo)
+    pub.reconcile()  # sees no open PR
+    other = publisher(repo)
+    other.publish([A], day=DAY1)  # meanwhile another run opened PR #1
+    done = pub.publish([C], day=DAY2)
+    assert done.ref == "1" and len(repo.pulls(REPO)) == 1
+    assert set(proposed_in(repo.pull(REPO, 1).body)) >= {C.paper.arxiv_id}
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda f: None, "GitHub read README.md on main: HTTP 401: Bad credentials (check the token in the "
+                         "environment variable named by github.token_env)"),
+    ],
+)
+def test_bad_token(repo: FakeGitHub, setup, message: str) -> None:
+    pub = publisher(repo, token="ghp_wrong")
+    with pytest.raises(DeliveryError) as err:
+        pub.reconcile()
+    assert err.value.message.startswith("GitHub read repository acme/papers: HTTP 401: Bad credentials")
+    assert "ghp_wrong" not in err.value.message
+
+
+def test_missing_repo_and_missing_list_are_404s(fake_github: FakeGitHub) -> None:
+    with pytest.raises(DeliveryError, match=r"GitHub read repository acme/papers: HTTP 404: Not Found"):
+        publisher(fake_github).reconcile()
+    fake_github.create_repo("acme", "papers", files={"other.md": "x"})
+    with pytest.raises(DeliveryError) as err:
+        publisher(fake_github).reconcile()
+    assert err.value.message == ("GitHub read README.md on main: HTTP 404: acme/papers has no README.md on main "
+                                 "(check list.path and github.base_branch)")
+
+
+def test_actions_may_not_create_pull_requests(repo: FakeGitHub) -> None:
+    repo.set_permissions(REPO, actions_can_create_prs=False)
+    with pytest.raises(DeliveryError) as err:
+        publisher(repo).publish([A], day=DAY1)
+    assert err.value.message.startswith("GitHub open pull request: HTTP 403: GitHub Actions is not permitted")
+    assert "Allow GitHub Actions to create and approve pull requests" in err.value.message
+
+
+def test_no_write_permission_is_a_403(repo: FakeGitHub) -> None:
+    repo.set_permissions(REPO, can_write=False)
+    with pytest.raises(DeliveryError, match=r"GitHub create branch watcher/new-papers: HTTP 403: "
+                                            r"Resource not accessible by integration"):
+        publisher(repo).publish([A], day=DAY1)
+
+
+def test_rate_limit_is_named_with_its_reset_time(repo: FakeGitHub) -> None:
+    repo.rate_limit(times=1, path_regex="/pulls")
+    with pytest.raises(DeliveryError) as err:
+        publisher(repo).reconcile()
+    assert err.value.message.startswith("GitHub list the bot's pull requests: HTTP 403: API rate limit exceeded")
+    assert "(rate limit exceeded; resets at " in err.value.message
+
+
+def test_server_errors_are_retried_then_reported(repo: FakeGitHub) -> None:
+    repo.fail("GET", "/pulls", status=502, times=10)
+    pub = publisher(repo, retry=GithubRetry(total=2, backoff_factor=0))
+    with pytest.raises(DeliveryError) as err:
+        pub.reconcile()
+    assert err.value.message.startswith("GitHub list the bot's pull requests: server errors persisted after retries")
+    assert repo.count("GET", "/pulls") == 3
+
+
+def test_server_error_once_is_absorbed_by_retry(repo: FakeGitHub) -> None:
+    repo.fail("GET", "/pulls", status=503, times=1)
+    pub = publisher(repo, retry=GithubRetry(total=2, backoff_factor=0))
+    assert pub.reconcile().proposed == frozenset()
+
+
+def test_requests_per_typical_day(repo: FakeGitHub) -> None:
+    """What a first day and a following day cost in GitHub requests (reported in the notes)."""
+    pub = publisher(repo)
+    pub.reconcile()
+    pub.gh.read()
+    pub.publish([A, B], day=DAY1)
+    first = len(repo.requests)
+    repo.clear_log()
+    pub = publisher(repo)
+    pub.reconcile()
+    pub.gh.read()
+    pub.publish([C], day=DAY2)
+    second = len(repo.requests)
+    assert (first, second) == (11, 6)

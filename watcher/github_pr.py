@@ -1,0 +1,316 @@
+"""The list's GitHub repository: read the list, keep one rolling bot pull request. I/O via PyGithub.
+
+`GitHubRepo` reads (the list on the base branch, the bot branch, the bot's pull requests) and is
+also the run's ListSource. `GitHubPublisher` writes: at most one open bot PR, on one branch,
+with today's papers committed on top of whatever the branch holds (a maintainer's edits there
+are kept; an open PR's branch is never rewritten). Review outcomes are read back from the bot's
+closed PRs and from entries a maintainer removed from the open one.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import requests
+
+from . import listfile
+from .errors import DeliveryError, WatcherError
+from .pipeline import Delivery, ListSnapshot, Reconciliation
+from .proposal import ListEdit, commit_message, edit_list, proposed_in, render_body
+from .scoring import Scored
+from .state import Feedback
+from .titles import TitleIndex
+
+LABEL_COLOR = "c5def5"
+LABEL_DESCRIPTION = "Papers proposed by the watcher bot"
+
+
+def _explain(step: str, exc: BaseException) -> str:
+    """One line naming the step and the HTTP status, with GitHub's own message."""
+    from github import GithubException, RateLimitExceededException
+
+    if isinstance(exc, GithubException):
+        data = exc.data if isinstance(exc.data, dict) else {}
+        detail = str(data.get("message") or exc.message or "").strip()
+        errors = data.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict) and errors[0].get("message"):
+            detail = f"{detail}: {errors[0]['message']}" if detail else str(errors[0]["message"])
+        hint = ""
+        if exc.status == 401:
+            hint = " (check the token in the environment variable named by github.token_env)"
+        elif isinstance(exc, RateLimitExceededException) or (exc.headers or {}).get("x-ratelimit-remaining") == "0":
+            reset = (exc.headers or {}).get("x-ratelimit-reset")
+            when = datetime.fromtimestamp(int(reset), UTC).strftime("%H:%M UTC") if reset and reset.isdigit() else "later"
+            hint = f" (rate limit exceeded; resets at {when})"
+        elif exc.status == 403 and "not permitted to create" in detail:
+            hint = (" (enable Settings > Actions > General > 'Allow GitHub Actions to create and approve "
+                    "pull requests', or use a GitHub App token)")
+        return f"GitHub {step}: HTTP {exc.status}: {detail or 'no message'}{hint}"
+    if isinstance(exc, requests.exceptions.RetryError):
+        return f"GitHub {step}: server errors persisted after retries ({_cause(exc)})"
+    if isinstance(exc, requests.Timeout):
+        return f"GitHub {step}: no answer in time"
+    if isinstance(exc, requests.RequestException):
+        return f"GitHub {step}: cannot reach GitHub ({_cause(exc)})"
+    return f"GitHub {step}: {type(exc).__name__}"
+
+
+def _cause(exc: BaseException) -> str:
+    text = str(exc)
+    for marker in ("too many 5", "500", "502", "503", "504", "Connection refused", "Connection reset",
+                   "Read timed out", "RemoteDisconnected"):
+        if marker in text:
+            return marker.lower() if not marker[0].isdigit() else f"HTTP {marker}"
+    return type(exc).__name__
+
+
+@contextmanager
+def _step(step: str) -> Iterator[None]:
+    from github import GithubException
+
+    try:
+        yield
+    except WatcherError:
+        raise
+    except (GithubException, requests.RequestException) as exc:
+        raise DeliveryError(_explain(step, exc)) from None
+
+
+@dataclass
+class FileAt:
+    text: str
+    sha: str
+
+
+class GitHubRepo:
+    """Reads from the list's repository. Caches what one run reads, so nothing is read twice."""
+
+    def __init__(self, client: Any, name: str, *, path: str, base_branch: str = "", branch: str) -> None:
+        self.client = client  # github.Github
+        self.name = name
+        self.path = path
+        self._base_branch = base_branch
+        self.branch = branch
+        self._repo: Any = None
+        self._base_file: FileAt | None = None
+        self._branch_file: FileAt | None = None
+        self._pulls: list[Any] | None = None
+
+    @property
+    def repo(self) -> Any:
+        if self._repo is None:
+            with _step(f"read repository {self.name}"):
+                self._repo = self.client.get_repo(self.name)
+        return self._repo
+
+    @property
+    def owner(self) -> str:
+        return self.name.split("/", 1)[0]
+
+    @property
+    def base(self) -> str:
+        return self._base_branch or str(self.repo.default_branch)
+
+    def _file(self, ref: str) -> FileAt:
+        from github import UnknownObjectException
+
+        with _step(f"read {self.path} on {ref}"):
+            try:
+                content = self.repo.get_contents(self.path, ref=ref)
+            except UnknownObjectException:
+                raise DeliveryError(f"GitHub read {self.path} on {ref}: HTTP 404: {self.name} has no "
+                                    f"{self.path} on {ref} (check list.path and github.base_branch)") from None
+            if isinstance(content, list):
+                raise DeliveryError(f"GitHub read {self.path} on {ref}: {self.path} is a directory, not the list")
+            if content.encoding == "base64" and content.content:
+                raw = content.decoded_content
+            else:  # files over 1 MB come without inline content
+                raw = base64.b64decode(self.repo.get_git_blob(content.sha).content)
+        try:
+            return FileAt(raw.decode("utf-8"), content.sha)
+        except UnicodeDecodeError:
+            raise DeliveryError(f"GitHub read {self.path} on {ref}: the list is not UTF-8") from None
+
+    def base_file(self) -> FileAt:
+        if self._base_file is None:
+            self._base_file = self._file(self.base)
+        return self._base_file
+
+    def branch_file(self, *, fresh: bool = False) -> FileAt:
+        """The list on the bot branch (read once per run unless `fresh`: a 409 said it moved)."""
+        if self._branch_file is None or fresh:
+            self._branch_file = self._file(self.branch)
+        return self._branch_file
+
+    def branch_now(self, file: FileAt) -> None:
+        """Remember what the bot branch holds after this run's own commit or reset."""
+        self._branch_file = file
+
+    def read(self) -> ListSnapshot:  # ListSource
+        return ListSnapshot(self.base_file().text, f"{self.name}:{self.path}@{self.base}")
+
+    def bot_pulls(self) -> list[Any]:
+        """The bot branch's pull requests into the base branch, open and closed, newest first."""
+        if self._pulls is None:
+            with _step("list the bot's pull requests"):
+                pulls = self.repo.get_pulls(state="all", head=f"{self.owner}:{self.branch}", base=self.base,
+                                            sort="created", direction="desc")
+                self._pulls = list(pulls)
+        return self._pulls
+
+    def open_pull(self) -> Any | None:
+        return next((p for p in self.bot_pulls() if p.state == "open"), None)
+
+    def forget_pulls(self) -> None:
+        self._pulls = None
+
+
+class GitHubPublisher:
+    target = "github"
+
+    def __init__(self, gh: GitHubRepo, *, title: str, labels: Sequence[str], position: str = "top",
+                 log: Callable[[str], None] = lambda line: None) -> None:
+        self.gh = gh
+        self.title = title
+        self.labels = list(labels)
+        self.position = position
+        self.log = log
+
+    # -- reading back what reviewers did ---------------------------------------------------
+
+    def reconcile(self) -> Reconciliation:
+        pulls = self.gh.bot_pulls()
+        proposed: set[str] = set()
+        feedback: list[Feedback] = []
+        base_doc = listfile.parse(self.gh.base_file().text)
+        base_index = TitleIndex(e.listed() for e in base_doc.entries)
+        for pr in pulls:
+            papers = proposed_in(pr.body)
+            proposed |= set(papers)
+            if pr.state == "open":
+                on_branch = TitleIndex(e.listed() for e in listfile.parse(self.gh.branch_file().text).entries)
+                for p in papers.values():
+                    if not on_branch.match(p.arxiv_id, p.title):  # a maintainer deleted it
+                        feedback.append(Feedback(p.arxiv_id, "rejected", None, p.heading, pr.number, p.title))
+                continue
+            merged = pr.merged_at is not None
+            for p in papers.values():
+                entry = base_index.match(p.arxiv_id, p.title) if merged else None
+                if entry is None:
+                    feedback.append(Feedback(p.arxiv_id, "rejected", None, p.heading, pr.number, p.title))
+                else:
+                    feedback.append(Feedback(p.arxiv_id, "accepted", entry.heading, p.heading, pr.number, p.title))
+        open_pr = self.gh.open_pull()
+        return Reconciliation(proposed=frozenset(proposed), feedback=tuple(feedback),
+                              open_pr_url=open_pr.html_url if open_pr else None)
+
+    def current(self) -> tuple[str, str | None, int | None]:
+        """(list text the next commit builds on, the open PR's body, its number): for previews."""
+        pr = self.gh.open_pull()
+        if pr is None:
+            return self.gh.base_file().text, None, None
+        return self.gh.branch_file().text, pr.body, pr.number
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def publish(self, items: Sequence[Scored], *, day: date | None) -> Delivery:
+        pr = self.gh.open_pull()
+        current = self._fresh_branch() if pr is None else self.gh.branch_file()
+        edit = self._commit(current, items)
+        delivered = frozenset(edit.added + edit.present)
+        on_branch = [s for s in items if s.paper.arxiv_id in delivered]
+        if pr is None:
+            if not edit.changed:  # nothing new on the branch: no pull request to open
+                return Delivery(ref="", delivered=delivered)
+            pr = self._open_pull(on_branch, day)
+        else:
+            self._update_body(pr, on_branch, day)
+        self.log(f"GitHub: {len(edit.added)} entries added to {pr.html_url}")
+        return Delivery(ref=str(pr.number), delivered=delivered, url=pr.html_url)
+
+    def _update_body(self, pr: Any, items: Sequence[Scored], day: date | None) -> None:
+        body = render_body(pr.body, items, day)
+        if body != (pr.body or ""):
+            with _step(f"update pull request #{pr.number}"):
+                pr.edit(body=body)
+
+    def _fresh_branch(self) -> FileAt:
+        """Point the bot branch at the base branch's head (creating it, or resetting a branch
+        whose pull request was merged or closed), and return the list as it is there."""
+        from github import GithubException
+
+        repo = self.gh.repo
+        with _step(f"read branch {self.gh.base}"):
+            head = repo.get_git_ref(f"heads/{self.gh.base}").object.sha
+        with _step(f"create branch {self.gh.branch}"):
+            try:
+                repo.create_git_ref(f"refs/heads/{self.gh.branch}", head)
+            except GithubException as exc:
+                if exc.status != 422:
+                    raise
+                # The branch outlived its (merged or closed) pull request: no open PR uses it.
+                repo.get_git_ref(f"heads/{self.gh.branch}").edit(head, force=True)
+        # The branch is the base head now, so its list is the base list (a push to the base in
+        # between shows up as a 409 on commit, which re-reads).
+        self.gh.branch_now(self.gh.base_file())
+        return self.gh.base_file()
+
+    def _commit(self, current: FileAt, items: Sequence[Scored]) -> ListEdit:
+        """Commit the list with `items` added on top of `current`; a stale sha (HTTP 409: the
+        branch moved since it was read) is re-read and retried once."""
+        from github import GithubException
+
+        step = f"commit {self.gh.path} to {self.gh.branch}"
+        for attempt in (1, 2):
+            edit = edit_list(current.text, items, self.position)
+            if not edit.changed:
+                return edit
+            try:
+                result = self.gh.repo.update_file(self.gh.path, commit_message(edit.added), edit.after,
+                                                  current.sha, branch=self.gh.branch)
+                self.gh.branch_now(FileAt(edit.after, result["content"].sha))
+                return edit
+            except GithubException as exc:
+                if exc.status != 409 or attempt == 2:
+                    raise DeliveryError(_explain(step, exc)) from None
+            except requests.RequestException as exc:
+                raise DeliveryError(_explain(step, exc)) from None
+            self.log(f"GitHub: {self.gh.path} changed on {self.gh.branch} while committing; re-reading")
+            current = self.gh.branch_file(fresh=True)
+        raise AssertionError("unreachable")
+
+    def _open_pull(self, items: Sequence[Scored], day: date | None) -> Any:
+        from github import GithubException
+
+        try:
+            pr = self.gh.repo.create_pull(base=self.gh.base, head=self.gh.branch, title=self.title,
+                                          body=render_body(None, items, day), maintainer_can_modify=True)
+        except GithubException as exc:
+            if exc.status != 422 or "already exists" not in str(exc.data):
+                raise DeliveryError(_explain("open pull request", exc)) from None
+            self.gh.forget_pulls()  # another run opened it meanwhile: update that one instead
+            pr = self.gh.open_pull()
+            if pr is None:
+                raise DeliveryError(_explain("open pull request", exc)) from None
+            self._update_body(pr, items, day)
+        except requests.RequestException as exc:
+            raise DeliveryError(_explain("open pull request", exc)) from None
+        if self.labels:
+            self._label(pr)
+        return pr
+
+    def _label(self, pr: Any) -> None:
+        repo = self.gh.repo
+        with _step("read labels"):
+            existing = {label.name for label in repo.get_labels()}
+        for name in self.labels:
+            if name not in existing:
+                with _step(f"create label {name!r}"):
+                    repo.create_label(name, LABEL_COLOR, LABEL_DESCRIPTION)
+        with _step(f"label pull request #{pr.number}"):
+            pr.add_to_labels(*self.labels)
