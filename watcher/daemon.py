@@ -1,0 +1,111 @@
+"""`watcher serve`: the daily run on a local schedule (APScheduler 3, BlockingScheduler).
+
+The job runs the same pipeline as `watcher run`. A failed run is logged and the daemon keeps
+going; SIGTERM or SIGINT lets a running job finish, then the daemon exits 0. A run missed while
+the machine slept is still made once (coalesce, generous misfire_grace_time), never twice at
+the same time (max_instances=1).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import FrameType
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from .config import ScheduleSettings
+from .errors import ConfigError
+
+log = logging.getLogger("watcher")
+
+_DOW_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _dow_to_names(field: str) -> str:
+    """Cron day-of-week numbers (0 or 7 = Sunday) as names, which APScheduler reads the cron way.
+
+    APScheduler 3 numbers weekdays from Monday = 0, so `1-5` would run Tuesday to Saturday."""
+
+    def name(token: str) -> str:
+        if token.isdigit():
+            n = int(token)
+            if n > 7:
+                raise ConfigError(f"schedule.cron: day of week {n} is out of range (0-7 or mon-sun)")
+            return _DOW_NAMES[n]
+        return token
+
+    parts = []
+    for item in field.split(","):
+        step = ""
+        if "/" in item:
+            item, step = item.split("/", 1)
+            step = "/" + step
+        if "-" in item:
+            a, b = item.split("-", 1)
+            a_name, b_name = name(a), name(b)
+            if a.isdigit() and b.isdigit() and int(b) == 7 and int(a) > 0:
+                b_name = "sun"
+            parts.append(f"{a_name}-{b_name}{step}")
+        else:
+            parts.append(name(item) + step)
+    return ",".join(parts)
+
+
+def cron_trigger(schedule: ScheduleSettings) -> CronTrigger:
+    """A CronTrigger for a standard five-field cron line, weekdays meaning what cron means."""
+    fields = schedule.cron.split()
+    if len(fields) != 5:
+        raise ConfigError(f"schedule.cron: expected five fields (minute hour day month weekday), "
+                          f"got {schedule.cron!r}")
+    minute, hour, day, month, dow = fields
+    try:
+        return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=_dow_to_names(dow),
+                           timezone=schedule.timezone)
+    except (ValueError, LookupError) as exc:
+        raise ConfigError(f"schedule: {exc} (cron {schedule.cron!r}, timezone {schedule.timezone!r})") from None
+
+
+def build_scheduler(schedule: ScheduleSettings, job: Callable[[], Any]) -> BlockingScheduler:
+    scheduler = BlockingScheduler(
+        timezone=schedule.timezone,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": schedule.misfire_grace_time},
+    )
+    scheduler.add_job(job, cron_trigger(schedule), id="daily-run", name="watcher run", replace_existing=True)
+
+    def after(event: JobExecutionEvent) -> None:
+        if event.code == EVENT_JOB_MISSED:
+            log.warning("run missed at %s (beyond schedule.misfire_grace_time)", event.scheduled_run_time)
+        elif event.exception is not None:
+            log.error("run failed: %s: %s", type(event.exception).__name__, event.exception)
+        next_job = scheduler.get_job("daily-run")
+        if next_job is not None and next_job.next_run_time:
+            log.warning("next run at %s", next_job.next_run_time.isoformat())
+
+    scheduler.add_listener(after, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+    return scheduler
+
+
+def serve(schedule: ScheduleSettings, job: Callable[[], Any]) -> int:
+    """Block until SIGTERM/SIGINT; a job running at that moment finishes first. Returns 0."""
+    scheduler = build_scheduler(schedule, job)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        log.warning("%s received: finishing the current run, then stopping", signal.Signals(signum).name)
+        scheduler.shutdown(wait=True)  # returns once a running job has finished
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    first = cron_trigger(schedule).get_next_fire_time(None, datetime.now(UTC))
+    log.warning("watcher serve: schedule %r (%s); next run at %s", schedule.cron, schedule.timezone,
+                first.isoformat() if first else "never")
+    try:
+        scheduler.start()  # blocks until shutdown
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
