@@ -113,7 +113,7 @@ def test_a_failed_delivery_is_retried_on_the_next_run_and_the_other_target_still
     slack, github = RecordingTarget("slack", fail=True), RecordingTarget("github")
     with State.open(tmp_path / "s.sqlite3") as state:
         first = run_day(make_run(state, [str(BIG_FEED)], notifier=slack, publisher=github))
-        assert not first.ok and first.failures[0].step == "Slack digest"
+        assert not first.ok and first.failures[0].step == "deliver"
         assert len(github.received) == 1 and slack.received == []
         slack.fail = False
         second = run_day(make_run(state, [str(EMPTY_FEED)], notifier=slack, publisher=github))

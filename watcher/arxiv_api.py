@@ -50,7 +50,7 @@ def _paper(entry: Any) -> Paper:
         abstract=squash_whitespace(entry.get("summary", "")),
         authors=", ".join(squash_whitespace(a.get("name", "")) for a in entry.get("authors", ())),
         categories=tuple(categories),
-        announce_type="new" if version in (None, 1) else "replace",
+        announce_type="",  # the API has no announcements; callers that know set it
         announced=_day(entry.get("published")),
         link=f"https://arxiv.org/abs/{arxiv_id}",
     )
@@ -128,8 +128,9 @@ class ArxivApi:
         return parse_api(fetched.content)
 
     def search(self, query: str, *, sort_by: str = "submittedDate", sort_order: str = "ascending",
-               limit: int | None = None) -> Iterator[Paper]:
-        """Every result of `query`, page by page."""
+               limit: int | None = None,
+               progress: Callable[[int, int], None] | None = None) -> Iterator[Paper]:
+        """Every result of `query`, page by page; `progress(done, total)` after each page."""
         start = 0
         total: int | None = None
         empty_retries = 0
@@ -150,6 +151,8 @@ class ArxivApi:
             empty_retries = 0
             yield from page.papers
             start += len(page.papers)
+            if progress is not None:
+                progress(start, total)
 
     def search_ids(self, arxiv_ids: list[str]) -> list[Paper]:
         """The papers with these ids (one request for up to a page of ids)."""

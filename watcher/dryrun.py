@@ -61,14 +61,14 @@ class PreviewNotifier:
     target = "slack"
 
     def __init__(self, preview: Preview, *, where: str, post_empty: bool,
-                 posted: frozenset[str] = frozenset()) -> None:
+                 posted: Callable[[], frozenset[str]] | None = None) -> None:
         self.preview = preview
         self.preview.slack_target = where
         self.post_empty = post_empty
-        self._posted = posted
+        self._posted = posted  # reads the channel history when a token is at hand
 
     def posted_ids(self) -> frozenset[str]:
-        return self._posted
+        return self._posted() if self._posted else frozenset()
 
     def post(self, items: Sequence[Scored], *, day: date | None, pr_url: str | None,
              notes: Sequence[str] = ()) -> Delivery | None:
@@ -91,8 +91,9 @@ class PreviewPublisher:
 
     def __init__(self, preview: Preview, *, path: str, title: str, position: str,
                  current: Callable[[], tuple[str, str | None, int | None]],
-                 reconcile: Callable[[], Reconciliation] = Reconciliation) -> None:
+                 reconcile: Callable[[], Reconciliation] = Reconciliation, note: str = "") -> None:
         self.preview = preview
+        self.note = note
         self.path = path
         self.title = title
         self.position = position
@@ -107,8 +108,12 @@ class PreviewPublisher:
         edit = edit_list(text, items, self.position)
         self.preview.list_path = self.path
         self.preview.pr_title = self.title
-        self.preview.pr_action = (f"would update #{number}" if number else "would open a new pull request") + \
-            f", adding {len(edit.added)} entr{'y' if len(edit.added) == 1 else 'ies'} to {self.path}"
+        entries = f"{len(edit.added)} entr{'y' if len(edit.added) == 1 else 'ies'}"
+        if self.note:
+            self.preview.pr_action = f"{entries} for {self.path} ({self.note})"
+        else:
+            self.preview.pr_action = (f"would update #{number}" if number else "would open a new pull request") + \
+                f", adding {entries} to {self.path}"
         if edit.changed:
             self.preview.diff = "".join(difflib.unified_diff(
                 edit.before.splitlines(keepends=True), edit.after.splitlines(keepends=True),

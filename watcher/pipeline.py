@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from . import listfile
+from .arxiv_calendar import missing_days, submission_window
 from .errors import WatcherError
 from .feeds import FeedBatch, announced_day, merge_papers
 from .listfile import ListDocument
@@ -166,6 +167,11 @@ class Run:
     headings: tuple[str, ...] = ()  # headings the bot may file under; () = every heading
     dry_run: bool = False
     limit: int | None = None
+    # Missed announcement days: `backfill(first, last)` gives a source for papers submitted on
+    # those days (the arXiv API); with auto_backfill off the gap is only reported, loudly.
+    backfill: Callable[[date, date], FeedSource] | None = None
+    auto_backfill: bool = True
+    max_backfill_days: int = 10
     log: Callable[[str], None] = lambda line: None
 
 
@@ -207,6 +213,14 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
         step = "fetch arXiv"
         batches = run.feeds.fetch()
         _note_feed(report, batches)
+        gap_closed = True
+        step = "backfill missed days"
+        try:
+            batches = batches + _backfill_gap(run, report)
+        except WatcherError as exc:  # today's papers still go out; the gap is retried next run
+            report.fail(step, exc)
+            gap_closed = False
+        step = "fetch arXiv"
         papers = merge_papers(batches)
         report.counts["fetched"] = sum(len(b.papers) for b in batches)
         report.counts["unique"] = len(papers)
@@ -227,6 +241,12 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
         if not run.dry_run:
             with run.state.transaction() as db:
                 run.state.record(db, [_decision(s, scorer.model_id) for s in scored])
+                for batch in batches:
+                    if batch.etag:
+                        run.state.set_fact(db, f"etag:{batch.source}", batch.etag)
+                last = run.state.fact("last_announced")
+                if report.announced and gap_closed and (last is None or report.announced.isoformat() > last):
+                    run.state.set_fact(db, "last_announced", report.announced.isoformat())
     except WatcherError as exc:
         report.fail(step, exc)
         return
@@ -241,6 +261,34 @@ def _note_feed(report: RunReport, batches: Sequence[FeedBatch]) -> None:
     elif not any(b.papers for b in batches):
         day = report.announced.isoformat() if report.announced else "this day"
         report.notes.append(f"arXiv announced nothing on {day}")
+
+
+def _backfill_gap(run: Run, report: RunReport) -> list[FeedBatch]:
+    """Papers of announcement days missed since the last run (none when nothing was missed)."""
+    last = run.state.fact("last_announced")
+    if report.announced is None or last is None:
+        return []
+    missed = missing_days(date.fromisoformat(last), report.announced)
+    if not missed:
+        return []
+    names = ", ".join(d.isoformat() for d in missed)
+    report.counts["missed_days"] = len(missed)
+    if run.backfill is None or not run.auto_backfill:
+        report.notes.append(f"MISSED {len(missed)} announcement day(s) since the last run ({names}): "
+                            f"run `watcher backfill --since {missed[0].isoformat()}`")
+        return []
+    days = missed[-run.max_backfill_days:] if run.max_backfill_days else []
+    if len(days) < len(missed):
+        report.notes.append(f"MISSED {len(missed) - len(days)} announcement day(s) beyond backfill.max_days "
+                            f"({missed[0].isoformat()} onwards): run `watcher backfill --since {missed[0].isoformat()}`")
+    if not days:
+        return []
+    first, last_day = submission_window(days)
+    batches = run.backfill(first, last_day).fetch()
+    report.counts["backfilled"] = sum(len(b.papers) for b in batches)
+    report.notes.append(f"backfilled {len(days)} missed announcement day(s) from the arXiv API "
+                        f"({', '.join(d.isoformat() for d in days)})")
+    return batches
 
 
 def _filter(run: Run, report: RunReport, papers: Sequence[Paper], index: TitleIndex,
@@ -334,31 +382,31 @@ def _deliver(run: Run, report: RunReport, run_id: int | None, recon: Reconciliat
             try:
                 done = run.publisher.publish(items, day=report.announced)
             except WatcherError as exc:
-                report.fail("GitHub pull request", exc)
+                report.fail("deliver", exc)
             else:
                 report.pr_url = done.url or report.pr_url
-                _mark(run, report, done, run_id, "github", "GitHub pull request")
+                _mark(run, report, done, run_id, "github")
     if run.notifier is not None:
         items = _pending(run, report, run.notifier.target)
         try:
             done_post = run.notifier.post(items, day=report.announced, pr_url=report.pr_url, notes=report.notes)
         except WatcherError as exc:
-            report.fail("Slack digest", exc)
+            report.fail("deliver", exc)
         else:
             if done_post is not None:
                 report.slack_ts = done_post.ref
-                _mark(run, report, done_post, run_id, "slack", "Slack digest")
+                _mark(run, report, done_post, run_id, "slack")
 
 
 _COUNTER = {"github": "pr_added", "slack": "posted"}
 
 
-def _mark(run: Run, report: RunReport, done: Delivery, run_id: int | None, target: str, step: str) -> None:
+def _mark(run: Run, report: RunReport, done: Delivery, run_id: int | None, target: str) -> None:
     """Record a (possibly partial) delivery: only what the target confirmed counts."""
     report.delivered[target] = sorted(done.delivered)
     report.counts[_COUNTER[target]] += len(done.delivered)
     if done.error:
-        report.failures.append(StageFailure(step, done.error))
+        report.failures.append(StageFailure("deliver", done.error))
     if run.dry_run or not done.delivered:
         return
     with run.state.transaction() as db:

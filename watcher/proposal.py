@@ -164,7 +164,7 @@ def bot_section(papers: dict[str, ProposedPaper]) -> str:
         if len(text) <= MAX_BODY_CHARS:
             return text
     shown = [_row(p, False) for p in ordered[:200]]
-    note = [f"", f"_{len(ordered) - len(shown)} older papers are not shown (body size limit)._"]
+    note = ["", f"_{len(ordered) - len(shown)} older papers are not shown (body size limit)._"]
     return "\n".join(head + shown + note + tail)
 
 

@@ -6,8 +6,11 @@ Thin I/O adapters over the pure parsers in feeds.py and listfile.py.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from .arxiv_api import ArxivApi, category_window_query
 from .download import Downloader
 from .errors import UsageError
 from .feeds import FeedBatch, fetch_feed, read_feed
@@ -68,3 +71,33 @@ class FileList:
         except UnicodeDecodeError as exc:
             raise UsageError(f"{self.key}: the list {self.path} is not UTF-8 (byte {exc.start})") from None
         return ListSnapshot(text=text, where=str(self.path))
+
+
+class ApiWindow:
+    """Papers submitted in a window of days, from the arXiv API (backfill of missed days).
+
+    The API knows no announcements; like the RSS feed, a paper whose primary category is watched
+    counts as "new" and one only cross-listed into a watched category as "cross".
+    """
+
+    def __init__(self, api: ArxivApi, categories: Sequence[str], first: date, last: date, *,
+                 progress: Callable[[int, int], None] | None = None,
+                 log: Callable[[str], None] = lambda line: None) -> None:
+        self.api = api
+        self.categories = tuple(categories)
+        self.first = first
+        self.last = last
+        self.progress = progress
+        self.log = log
+
+    def fetch(self) -> list[FeedBatch]:
+        start = datetime.combine(self.first, time(0, 0), UTC)
+        end = datetime.combine(self.last, time(23, 59), UTC)
+        query = category_window_query(self.categories, start, end)
+        self.log(f"arXiv API: papers submitted {self.first} to {self.last} in {', '.join(self.categories)}")
+        watched = set(self.categories)
+        papers = tuple(
+            replace(p, announce_type="new" if p.categories and p.categories[0] in watched else "cross")
+            for p in self.api.search(query, progress=self.progress)
+        )
+        return [FeedBatch(source=f"arXiv API {self.first}..{self.last}", papers=papers, announced=None)]

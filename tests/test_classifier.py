@@ -1,0 +1,194 @@
+"""The classifier on real data: MiniLM parity, training, thresholds, headings, reasons, artifacts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import SHARED
+from watcher import artifact, domain
+from watcher.classifier import Example, Model, Recipe, train
+from watcher.embedding import MiniLM, WordPiece, default_weights_dir
+from watcher.errors import ModelError
+from watcher.paper import Paper
+
+POOL = [json.loads(x) for x in (SHARED / "pool-dev.jsonl").read_text().splitlines()]
+SEED = [json.loads(x) for x in (SHARED / "seed-enriched.jsonl").read_text().splitlines()]
+DAYS = sorted({p["published"] for p in POOL})
+
+
+def paper(p: dict) -> Paper:
+    return Paper(p.get("arxiv_id") or "", p["title"], p.get("abstract") or "", categories=tuple(p.get("categories") or ()))
+
+
+def examples(background_days: list[str]) -> list[Example]:
+    out = [Example(paper(s), 1, s["section"], "list") for s in SEED]
+    out += [Example(paper(p), 0, None, "background", day=p["published"]) for p in POOL
+            if p["published"] in background_days]
+    return out
+
+
+@pytest.fixture(scope="module")
+def lexical_model() -> Model:
+    return train(examples(DAYS[:4]), encoder=None, recipe=Recipe(embeddings=False), target_precision=0.8)
+
+
+def day_papers(day: str) -> list[dict]:
+    return [p for p in POOL if p["published"] == day and p.get("announce_guess") != "replacement"]
+
+
+# -- MiniLM ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def minilm() -> MiniLM:
+    return MiniLM.load(max_length=128)
+
+
+def test_minilm_matches_sentence_transformers(minilm: MiniLM) -> None:
+    """Reference values computed with sentence-transformers (torch) on the same weights."""
+    a, b = minilm.encode(["Speech language models for spoken dialogue", "A survey of galaxy cluster cosmology"])
+    assert np.allclose(a[:6], [-0.02941, -0.09281, 0.05007, -0.02477, -0.042, 0.01342], atol=2e-5)
+    assert np.allclose(b[:6], [-0.04551, -0.06765, -0.01073, 0.05996, 0.00574, 0.01812], atol=2e-5)
+    assert abs(float(a @ b) - 0.10942) < 1e-4
+    assert abs(float(np.linalg.norm(a)) - 1.0) < 1e-5
+
+
+def test_wordpiece_matches_the_hugging_face_tokenizer() -> None:
+    weights = default_weights_dir()
+    assert weights is not None
+    tok = WordPiece.from_file(weights / "vocab.txt")
+    assert tok.encode("Qwen2-Audio: ﬁne-tuning Whisper [CLS] for ΣΑΣ", 128) == [
+        101, 1053, 12449, 2475, 1011, 5746, 1024, 1984, 2638, 1011, 17372, 7204, 101, 2005, 1173, 14608, 29733, 102]
+
+
+def test_minilm_refuses_weights_that_are_not_the_pinned_ones(tmp_path: Path) -> None:
+    weights = default_weights_dir()
+    assert weights is not None
+    (tmp_path / "vocab.txt").write_bytes((weights / "vocab.txt").read_bytes())
+    (tmp_path / "model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{}      ")
+    with pytest.raises(ModelError, match="sha256 differs"):
+        MiniLM.load(tmp_path)
+    with pytest.raises(ModelError, match="is missing"):
+        MiniLM.load(tmp_path / "nowhere")
+
+
+# -- domain ---------------------------------------------------------------------------------------
+
+
+def test_keyword_score_wants_both_audio_and_language_model_terms() -> None:
+    both = domain.keyword_score(*domain.term_weights("Speech LLMs for spoken dialogue", ""))
+    audio = domain.keyword_score(*domain.term_weights("Speech enhancement with diffusion", ""))
+    text = domain.keyword_score(*domain.term_weights("Large language models for law", ""))
+    assert both > 10 * max(audio, text)
+
+
+def test_gate_lets_no_relevant_dev_paper_fall_through() -> None:
+    failing = [p["title"] for p in POOL if p["label"] != "irrelevant" and not domain.passes_gate(
+        domain.term_weights(p["title"], p["abstract"] or "")[0], p["categories"], p["title"], p["abstract"] or "")]
+    assert failing == []
+    passing = sum(domain.passes_gate(domain.term_weights(p["title"], p["abstract"] or "")[0], p["categories"],
+                                     p["title"], p["abstract"] or "") for p in POOL)
+    assert passing < 0.3 * len(POOL)
+
+
+# -- training and scoring --------------------------------------------------------------------------
+
+
+def test_lexical_model_ranks_a_held_out_day(lexical_model: Model) -> None:
+    from sklearn.metrics import average_precision_score
+
+    papers = [p for p in day_papers(DAYS[10]) if p["label"] != "uncertain"]
+    scored = lexical_model.score([paper(p) for p in papers])
+    y = [p["label"] == "relevant" for p in papers]
+    assert sum(y) >= 3
+    assert average_precision_score(y, [s.relevance for s in scored]) > 0.7
+    assert all(0.0 <= s.relevance <= 1.0 for s in scored)
+    selected = [p["label"] for p, s in zip(papers, scored, strict=True) if s.selected]
+    assert selected and selected.count("relevant") >= 0.6 * len(selected)
+
+
+def test_relevance_is_monotonic_in_the_fused_score_and_matches_selected(lexical_model: Model) -> None:
+    papers = [paper(p) for p in day_papers(DAYS[9])]
+    r = lexical_model.score_arrays(papers)
+    order = np.argsort(r["fused"])
+    assert np.all(np.diff(r["prob"][order]) >= -1e-12)
+    scored = lexical_model.score(papers)
+    assert [s.selected for s in scored] == list(r["fused"] >= lexical_model.threshold)
+
+
+def test_scores_carry_headings_runner_up_and_reasons(lexical_model: Model) -> None:
+    (s,) = lexical_model.score([Paper("2506.00001", "A Neural Audio Codec Tokenizer for Speech Language Models",
+                                      "We propose a neural codec with discrete tokens for LLM-based TTS.")])
+    assert set(s.heading_scores) == {"multi-task", "generation task", "ASR/ST", "NLP", "codec", "benchmark", "other"}
+    assert abs(sum(s.heading_scores.values()) - 1) < 1e-3
+    assert s.heading == "codec" and s.runner_up != s.heading
+    assert len(s.nearest) == 3 and all(n.title and n.heading for n in s.nearest)
+    assert s.terms and "codec" in " ".join(s.terms)
+    assert s.why.startswith("close to “")
+
+
+def test_papers_failing_the_gate_are_never_selected(lexical_model: Model) -> None:
+    (s,) = lexical_model.score([Paper("x", "Large language models for legal reasoning and instruction following",
+                                      "LLM benchmark with chain-of-thought prompting.")])
+    assert not s.selected and s.relevance < 0.01
+
+
+def test_cold_start_threshold_is_estimated_from_training_data(lexical_model: Model) -> None:
+    info = lexical_model.info
+    assert info["calibration"] == "pu"
+    assert 0.0 < info["hidden_positive_share"] < 0.2
+    assert info["cv_precision"] >= 0.8
+
+
+def test_reviewed_papers_switch_to_platt_calibration() -> None:
+    ex = examples(DAYS[:2])
+    for p in POOL:
+        if p["published"] in DAYS[2:4] and p["label"] in ("relevant", "irrelevant"):
+            ex.append(Example(paper(p), int(p["label"] == "relevant"), p.get("section"),
+                              "accepted" if p["label"] == "relevant" else "rejected", day=p["published"]))
+    model = train(ex, encoder=None, recipe=Recipe(embeddings=False), target_precision=0.8)
+    assert model.info["calibration"] == "reviewed"
+    assert abs(model.probability_threshold - 0.5) < 1e-6
+
+
+# -- artifacts ------------------------------------------------------------------------------------
+
+
+def test_model_round_trips_through_the_artifact(lexical_model: Model, tmp_path: Path) -> None:
+    card = {"model_id": "t", "recipe": vars(lexical_model.recipe), "cross_validation": {}}
+    artifact.save(tmp_path, card, {"model": lexical_model.to_arrays()})
+    art = artifact.load(tmp_path)
+    again = Model.from_arrays(art.part("model"), lexical_model.recipe, {}, None, "t")
+    papers = [paper(p) for p in day_papers(DAYS[12])[:60]]
+    a, b = lexical_model.score(papers), again.score(papers)
+    assert [round(x.relevance, 9) for x in a] == [round(x.relevance, 9) for x in b]
+    assert [x.heading for x in a] == [x.heading for x in b]
+
+
+def test_corrupt_foreign_and_pickled_artifacts_are_refused(lexical_model: Model, tmp_path: Path) -> None:
+    card = {"model_id": "t", "recipe": vars(lexical_model.recipe)}
+    artifact.save(tmp_path, card, {"model": lexical_model.to_arrays()})
+    npz = tmp_path / "model.npz"
+    good = npz.read_bytes()
+    npz.write_bytes(good[:-100])
+    with pytest.raises(ModelError, match="is corrupt \\(sha256 differs from the card\\)"):
+        artifact.load(tmp_path)
+    npz.write_bytes(good)
+    data = json.loads((tmp_path / "card.json").read_text())
+    data["libraries"]["scikit-learn"] = "0.24.2"
+    (tmp_path / "card.json").write_text(json.dumps(data))
+    with pytest.raises(ModelError, match="was built with scikit-learn 0.24.2"):
+        artifact.load(tmp_path)
+    # an array file holding Python objects (pickle) is refused even with a matching checksum
+    artifact.save(tmp_path, card, {"model": {"x": np.array([{"evil": 1}], dtype=object)}})
+    with pytest.raises(ModelError, match="cannot be read"):
+        artifact.load(tmp_path)
+    (tmp_path / "card.json").write_text("{not json")
+    with pytest.raises(ModelError, match="card.json is corrupt"):
+        artifact.load(tmp_path)
+    with pytest.raises(ModelError, match="no model in"):
+        artifact.load(tmp_path / "empty")

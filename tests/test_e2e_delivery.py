@@ -1,0 +1,217 @@
+"""`watcher run` end to end on real announcement days, against loopback arXiv, Slack and GitHub.
+
+One digest and one rolling pull request per day; each paper exactly once, whatever fails.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEED_LIST
+from tests.fakes.arxiv import FakeArxiv
+from tests.fakes.github import FakeGitHub
+from tests.fakes.slack import FakeSlack
+from tests.realdays import QUERY, days, feed_of, write_config
+from watcher import listfile
+from watcher.cli import main
+from watcher.proposal import proposed_in
+
+REPO = "acme/papers"
+BRANCH = "watcher/new-papers"
+SEED = SEED_LIST.read_text()
+DAY_A, DAY_B = days()[5], days()[6]
+
+
+class World:
+    def __init__(self, tmp: Path, arxiv: FakeArxiv, slack: FakeSlack, github: FakeGitHub,
+                 monkeypatch: pytest.MonkeyPatch) -> None:
+        self.arxiv, self.slack, self.github = arxiv, slack, github
+        github.create_repo("acme", "papers", files={"README.md": SEED})
+        monkeypatch.setenv("SLACK_BOT_TOKEN", slack.token)
+        monkeypatch.setenv("GITHUB_TOKEN", github.token)
+        self.config = write_config(tmp, rss=arxiv.url + "/rss/", api=arxiv.api_url, slack=slack.api_url,
+                                   github=github.url, extra="[backfill]\nauto = false\n")
+        self.tmp = tmp
+
+    def day(self, day: str) -> None:
+        self.arxiv.set_feed(feed_of(day), query=QUERY)
+
+    def run(self, *args: str) -> int:
+        return main(["run", "--config", str(self.config), *args])
+
+    def branch_list(self) -> str:
+        return self.github.file_at(REPO, BRANCH, "README.md").decode()
+
+    def pr_ids(self) -> set[str]:
+        (pr,) = [p for p in self.github.pulls(REPO) if p.state == "open"]
+        return set(proposed_in(pr.body))
+
+    def posted_ids(self) -> list[str]:
+        return [i for m in self.slack.messages for i in m.payload["metadata"]["event_payload"]["ids"].split(",") if i]
+
+
+@pytest.fixture
+def world(tmp_path: Path, fake_arxiv: FakeArxiv, fake_slack: FakeSlack, fake_github: FakeGitHub,
+          monkeypatch: pytest.MonkeyPatch) -> World:
+    return World(tmp_path, fake_arxiv, fake_slack, fake_github, monkeypatch)
+
+
+def added_lines(before: str, after: str) -> tuple[list[str], list[str]]:
+    d = list(difflib.ndiff(before.splitlines(), after.splitlines()))
+    return [x[2:] for x in d if x.startswith("+ ")], [x[2:] for x in d if x.startswith("- ")]
+
+
+def test_a_day_posts_one_digest_and_opens_one_pr_then_a_rerun_changes_nothing(
+        world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    world.day(DAY_A)
+    assert world.run("--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    proposed = [p["arxiv_id"] for p in report["proposals"]]
+    assert len(proposed) >= 3
+    (digest,) = world.slack.top_level()
+    assert digest.unfurl_links is False and digest.text
+    assert sorted(world.posted_ids()) == sorted(proposed)
+    (pr,) = world.github.pulls(REPO)
+    assert pr.state == "open" and set(proposed_in(pr.body)) == set(proposed)
+    assert report["pr_url"] == pr.html_url if hasattr(pr, "html_url") else report["pr_url"]
+    plus, minus = added_lines(SEED, world.branch_list())
+    assert minus == []
+    assert len(plus) == 2 * len(proposed)
+    assert all(line.startswith("- ") for line in plus[0::2])
+    assert [line for line in plus[1::2]] == [f"  - [arXiv](https://arxiv.org/abs/{i})" for i in
+                                            [x.split("/abs/")[1].rstrip(")") for x in plus[1::2]]]
+    doc = listfile.parse(world.branch_list())
+    for p in report["proposals"]:
+        assert any(p["arxiv_id"] in e.arxiv_ids for e in doc.section(p["heading"]).entries)
+    slack_calls, github_calls = len(world.slack.requests), len(world.github.requests)
+
+    # the same day again: nothing new anywhere
+    commits = len(world.github.commits_on(REPO, BRANCH))
+    body = world.github.pull(REPO, 1).body
+    assert world.run() == 0
+    assert len(world.slack.messages) == 1
+    assert len(world.github.commits_on(REPO, BRANCH)) == commits and world.github.pull(REPO, 1).body == body
+    writes = [r for r in world.github.requests[github_calls:] if r.method != "GET"]
+    assert writes == []
+    print(f"requests on a first day: Slack {slack_calls}, GitHub {github_calls}")
+
+
+def test_next_day_updates_the_same_pull_request(world: World) -> None:
+    world.day(DAY_A)
+    assert world.run() == 0
+    first = world.pr_ids()
+    before = len(world.github.requests), len(world.slack.requests)
+    world.day(DAY_B)
+    assert world.run() == 0
+    assert len(world.github.pulls(REPO)) == 1
+    second = world.pr_ids()
+    assert first < second
+    new = second - first
+    (_, digest_b) = world.slack.top_level()
+    assert set(digest_b.payload["metadata"]["event_payload"]["ids"].split(",")) == new
+    assert len(world.posted_ids()) == len(set(world.posted_ids()))  # nobody posted twice
+    print(f"requests on a following day: GitHub {len(world.github.requests) - before[0]}, "
+          f"Slack {len(world.slack.requests) - before[1]}")
+
+
+def test_dry_run_shows_exactly_what_the_real_run_sends(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    world.day(DAY_A)
+    assert world.run("--dry-run", "--json") == 0
+    preview = json.loads(capsys.readouterr().out)["preview"]
+    assert world.slack.messages == [] and world.github.pulls(REPO) == []  # nothing sent
+    assert world.run() == 0
+    (digest,) = world.slack.top_level()
+    sent = world.slack.messages
+    # identical but for the pull request link, which the dry run cannot know before the PR exists
+    def without_link(blocks: list[dict]) -> list[dict]:
+        return [b for b in blocks if b["type"] != "context"]
+
+    assert [without_link(m.blocks) for m in sent] == [without_link(p["blocks"]) for p in preview["slack"]]
+    assert [m.text for m in sent] == [p["text"] for p in preview["slack"]]
+    real_diff = "".join(difflib.unified_diff(SEED.splitlines(keepends=True), world.branch_list().splitlines(
+        keepends=True), fromfile="a/acme/papers:README.md", tofile="b/acme/papers:README.md"))
+    assert preview["diff"].startswith(real_diff)
+    assert preview["pr_body"] == world.github.pull(REPO, 1).body
+
+
+def test_slack_down_still_updates_github_and_posts_next_run(world: World) -> None:
+    world.day(DAY_A)
+    world.slack.fail("POST", "chat.postMessage", status=500, times=10)
+    assert world.run() == 1
+    assert world.slack.messages == [] and world.pr_ids()
+    world.slack.clear_faults()
+    commits = len(world.github.commits_on(REPO, BRANCH))
+    assert world.run() == 0  # same day again: the pending digest goes out, GitHub untouched
+    assert sorted(world.posted_ids()) == sorted(world.pr_ids())
+    assert len(world.github.commits_on(REPO, BRANCH)) == commits
+
+
+def test_github_down_still_posts_to_slack_and_adds_to_the_pr_next_run(world: World) -> None:
+    world.day(DAY_A)
+    world.github.fail("POST", "/git/refs", status=502, times=10)
+    assert world.run() == 1
+    posted = set(world.posted_ids())
+    assert posted and world.github.pulls(REPO) == []
+    world.github.clear_faults()
+    assert world.run() == 0
+    assert world.pr_ids() == posted
+    assert len(world.slack.messages) == 1  # no second digest
+
+
+def test_lost_state_never_duplicates(world: World) -> None:
+    world.day(DAY_A)
+    assert world.run() == 0
+    posted, in_pr = world.posted_ids(), world.pr_ids()
+    import shutil
+
+    shutil.rmtree(world.tmp / "state")  # a fresh runner without its cache
+    assert world.run() == 0
+    assert world.posted_ids() == posted and world.pr_ids() == in_pr
+    text = world.branch_list()
+    for arxiv_id in in_pr:
+        assert text.count(f"/abs/{arxiv_id})") == 1
+
+
+def test_closed_pr_rejects_and_the_papers_never_come_back(world: World) -> None:
+    world.day(DAY_A)
+    assert world.run() == 0
+    rejected = world.pr_ids()
+    world.github.close_pull(REPO, 1)
+    import shutil
+
+    shutil.rmtree(world.tmp / "state")
+    assert world.run() == 0  # reads the closed PR; proposes none of its papers again
+    assert [p.number for p in world.github.pulls(REPO)] == [1]
+    assert len(world.slack.messages) == 1
+
+
+HOSTILE = [
+    ("2505.99001", "<!channel> Free GPUs for speech LLM research", "Audio LLM tokens <!here> <@U123>."),
+    ("2505.99002", "<https://evil.example|click> Speech language model jailbreak", "Speech LLM attack."),
+    ("2505.99003", "## Injected heading - fake entry [x](javascript:alert(1)) <!-- speech LLM",
+     "A spoken dialogue LLM with audio tokens."),
+]
+
+
+def test_hostile_titles_ping_no_one_and_keep_the_list_valid(world: World) -> None:
+    from datetime import date
+
+    from tests.fakes.arxiv import rss_feed
+
+    papers = [{"arxiv_id": i, "title": t, "abstract": a + " We build a speech language model with an audio codec "
+               "and an LLM for spoken dialogue and ASR.", "authors": ["X"], "categories": ["cs.CL", "cs.SD"],
+               "submitted": "2025-05-20T00:00:00Z"} for i, t, a in HOSTILE]
+    world.arxiv.set_feed(rss_feed(papers, query=QUERY, day=date(2025, 5, 21)), query=QUERY)
+    assert world.run() == 0
+    payload = json.dumps([m.payload for m in world.slack.messages])
+    for needle in ("<!channel>", "<!here>", "<@U123>", "<https://evil"):
+        assert needle not in payload
+    doc = listfile.parse(world.branch_list())
+    assert doc.headings == listfile.parse(SEED).headings
+    added = [e for e in doc.entries if e.arxiv_ids & {i for i, _, _ in HOSTILE}]
+    assert len(added) == len(world.pr_ids() & {i for i, _, _ in HOSTILE})
+    assert len(doc.entries) == 125 + len(added)
