@@ -108,16 +108,17 @@ class ArxivApi:
         self._last: float | None = None
         self.requests = 0
 
-    def _page(self, params: dict[str, str | int]) -> ApiPage:
+    def _pace(self) -> None:
+        """Wait until `delay` seconds have passed since the previous request (any request)."""
         if self._last is not None:
             wait = self.delay - (self.clock() - self._last)
             if wait > 0:
                 self.sleep(wait)
-        try:
-            fetched = self.downloader.get(self.url, what="arXiv API", params=params)
-        finally:
-            self._last = self.clock()
-            self.requests += 1
+        self._last = self.clock()
+        self.requests += 1
+
+    def _page(self, params: dict[str, str | int]) -> ApiPage:
+        fetched = self.downloader.get(self.url, what="arXiv API", params=params, pace=self._pace)
         if fetched.status != 200:
             detail = ""
             try:

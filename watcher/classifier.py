@@ -87,7 +87,7 @@ class Recipe:
     folds: int = 5
     embeddings: bool = True
     reference_size: int = 1500  # negatives used to standardise each score
-    cold_support: float = 0.5  # thresholds must keep this share of held-out list entries
+    cold_support: float = 0.8  # thresholds must keep this share of held-out list entries (chosen on DEV)
     min_reviewed: int = 10  # reviewed positives and negatives needed to calibrate on reviews
     # With this many reviewed negatives (whole days labelled), unlabelled background only adds
     # noise (it hides ~3% positives): it is left out. Rejected proposals alone are far fewer.

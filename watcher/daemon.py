@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import FrameType
@@ -58,15 +59,17 @@ def _dow_to_names(field: str) -> str:
 
 
 def cron_trigger(schedule: ScheduleSettings) -> CronTrigger:
-    """A CronTrigger for a standard five-field cron line, weekdays meaning what cron means."""
+    """A CronTrigger for a standard five-field cron line (an optional sixth, leading field gives
+    seconds), weekdays meaning what cron means."""
     fields = schedule.cron.split()
-    if len(fields) != 5:
+    if len(fields) not in (5, 6):
         raise ConfigError(f"schedule.cron: expected five fields (minute hour day month weekday), "
                           f"got {schedule.cron!r}")
+    second = fields.pop(0) if len(fields) == 6 else "0"
     minute, hour, day, month, dow = fields
     try:
-        return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=_dow_to_names(dow),
-                           timezone=schedule.timezone)
+        return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
+                           day_of_week=_dow_to_names(dow), timezone=schedule.timezone)
     except (ValueError, LookupError) as exc:
         raise ConfigError(f"schedule: {exc} (cron {schedule.cron!r}, timezone {schedule.timezone!r})") from None
 
@@ -76,16 +79,18 @@ def build_scheduler(schedule: ScheduleSettings, job: Callable[[], Any]) -> Block
         timezone=schedule.timezone,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": schedule.misfire_grace_time},
     )
-    scheduler.add_job(job, cron_trigger(schedule), id="daily-run", name="watcher run", replace_existing=True)
+    trigger = cron_trigger(schedule)
+    scheduler.add_job(job, trigger, id="daily-run", name="watcher run", replace_existing=True)
 
     def after(event: JobExecutionEvent) -> None:
+        # Runs in the job's thread: no scheduler locks here (the main thread may hold them).
         if event.code == EVENT_JOB_MISSED:
             log.warning("run missed at %s (beyond schedule.misfire_grace_time)", event.scheduled_run_time)
         elif event.exception is not None:
             log.error("run failed: %s: %s", type(event.exception).__name__, event.exception)
-        next_job = scheduler.get_job("daily-run")
-        if next_job is not None and next_job.next_run_time:
-            log.warning("next run at %s", next_job.next_run_time.isoformat())
+        upcoming = trigger.get_next_fire_time(None, datetime.now(UTC))
+        if upcoming is not None and scheduler.running:
+            log.warning("next run at %s", upcoming.isoformat())
 
     scheduler.add_listener(after, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
     return scheduler
@@ -96,8 +101,13 @@ def serve(schedule: ScheduleSettings, job: Callable[[], Any]) -> int:
     scheduler = build_scheduler(schedule, job)
 
     def stop(signum: int, frame: FrameType | None) -> None:
+        # A signal handler runs in the main thread wherever it happens to be, possibly inside the
+        # scheduler holding its locks: the blocking shutdown runs in its own (non-daemon) thread,
+        # which waits for a running job; the interpreter waits for that thread before exiting.
+        if not scheduler.running:
+            return
         log.warning("%s received: finishing the current run, then stopping", signal.Signals(signum).name)
-        scheduler.shutdown(wait=True)  # returns once a running job has finished
+        threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, name="watcher-stop").start()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     first = cron_trigger(schedule).get_next_fire_time(None, datetime.now(UTC))

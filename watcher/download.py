@@ -74,16 +74,20 @@ class Downloader:
         what: str,
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
+        pace: Callable[[], None] | None = None,
     ) -> Fetched:
         """GET `url`; retry what is worth retrying; return the final answer, or raise FetchError.
 
-        `what` names the request in messages ("arXiv RSS feed").
+        `what` names the request in messages ("arXiv RSS feed"); `pace` is called before every
+        attempt, retries included (the arXiv API's one-request-every-3-seconds rule).
         """
         host = urlsplit(url).netloc or url
         send = {"User-Agent": self.policy.user_agent, **(headers or {})}
         attempts = self.policy.retries + 1
         for attempt in range(attempts):
             wait = self.policy.backoff * (2**attempt)
+            if pace is not None:
+                pace()
             try:
                 self.requests_made += 1
                 fetched = self._get_once(url, params, send)

@@ -1,0 +1,187 @@
+"""Backfill from the arXiv API, gap detection, and the daemon, against loopback services."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.fakes.arxiv import FakeArxiv
+from tests.fakes.slack import FakeSlack
+from tests.realdays import QUERY, as_arxiv, days, feed_of, papers_of, write_config
+from watcher.arxiv_calendar import missing_days, submission_window
+from watcher.cli import main
+from watcher.config import ScheduleSettings
+from watcher.daemon import cron_trigger
+from watcher.state import State
+
+WINDOW = days()[3:6]  # three real announcement days
+
+
+def api_papers(fake: FakeArxiv, days_: list[str]) -> set[str]:
+    ids = set()
+    for d in days_:
+        for p in papers_of(d):
+            if p.get("announce_guess") != "replacement":
+                fake.add_paper(as_arxiv(p))
+                ids.add(p["arxiv_id"])
+    return ids
+
+
+def backfill_config(tmp: Path, fake: FakeArxiv) -> Path:
+    """API pacing configured down to 0.2 s for the tests, and small pages to exercise paging."""
+    config = write_config(tmp, rss=fake.url + "/rss/", api=fake.api_url)
+    config.write_text(config.read_text().replace("api_delay = 0.0", "api_delay = 0.2\napi_page_size = 100")
+                      .replace("retries = 1", "retries = 3"))
+    return config
+
+
+def test_backfill_pages_through_the_api_and_records_every_paper_once(
+        tmp_path: Path, fake_arxiv: FakeArxiv, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = api_papers(fake_arxiv, list(WINDOW))
+    # throttling as arXiv does it: a 429, a 503 with Retry-After, and a 200 page without entries
+    fake_arxiv.fail("GET", "/api/query", status=429, headers={"Retry-After": "0"})
+    fake_arxiv.fail("GET", "/api/query", status=503, headers={"Retry-After": "0"})
+    fake_arxiv.fail("GET", "/api/query", kind="empty_page")
+    config = backfill_config(tmp_path, fake_arxiv)
+    since = date.fromisoformat(WINDOW[0]) - timedelta(days=1)  # the fake's papers were submitted the day before
+    assert main(["backfill", "--config", str(config), "--since", since.isoformat(), "--until", WINDOW[-1],
+                 "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    with State.open(tmp_path / "state" / "watcher.sqlite3") as state:
+        seen = {d.paper.arxiv_id for d in state.papers()}
+        runs = state.runs()
+    assert seen == expected  # every paper of the window, each once
+    assert report["counts"]["fetched"] == len(expected)
+    assert runs[-1]["command"] == "backfill" and runs[-1]["outcome"] == "ok"
+    calls = fake_arxiv.api_calls()
+    pages = [int(c.query["start"]) for c in calls if not c.fault]
+    assert len(pages) >= len(expected) // 100 and len(calls) >= len(pages) + 2  # paged, with retries
+    assert [c.query["max_results"] for c in calls[:1]] == ["100"]
+    gaps = [b.time - a.time for a, b in zip(calls, calls[1:], strict=False)]
+    assert min(gaps) >= 0.19  # pacing: api_delay between requests, even after errors
+
+
+def test_backfill_again_proposes_nothing_new(tmp_path: Path, fake_arxiv: FakeArxiv,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    api_papers(fake_arxiv, list(WINDOW[:1]))
+    config = backfill_config(tmp_path, fake_arxiv)
+    args = ["backfill", "--config", str(config), "--since", "2025-05-20", "--until", WINDOW[0], "--json"]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main(args) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["counts"]["proposed"] == 0 and again["counts"]["already_seen"] == again["counts"]["kept"]
+
+
+def test_throttling_that_never_ends_fails_with_a_clear_message(tmp_path: Path, fake_arxiv: FakeArxiv,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    api_papers(fake_arxiv, list(WINDOW[:1]))
+    fake_arxiv.fail("GET", "/api/query", kind="empty_page", times=10)
+    config = backfill_config(tmp_path, fake_arxiv)
+    assert main(["backfill", "--config", str(config), "--since", "2025-05-20", "--until", WINDOW[0]]) == 1
+    err = capsys.readouterr().err
+    assert "arXiv API: empty pages at offset 0" in err and "(throttled)" in err
+
+
+def test_a_run_after_missed_days_backfills_them(tmp_path: Path, fake_arxiv: FakeArxiv,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    d0, missed, today = days()[3], days()[4:6], days()[6]
+    hidden = api_papers(fake_arxiv, missed)
+    config = backfill_config(tmp_path, fake_arxiv)
+    fake_arxiv.set_feed(feed_of(d0), query=QUERY)
+    assert main(["run", "--config", str(config)]) == 0
+    fake_arxiv.set_feed(feed_of(today), query=QUERY)  # the runs of `missed` never happened
+    capsys.readouterr()
+    assert main(["run", "--config", str(config), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["counts"]["missed_days"] == len(missing_days(date.fromisoformat(d0), date.fromisoformat(today)))
+    assert any(n.startswith("backfilled ") for n in report["notes"])
+    with State.open(tmp_path / "state" / "watcher.sqlite3") as state:
+        seen = {d.paper.arxiv_id for d in state.papers()}
+        assert state.fact("last_announced") == today
+    assert hidden <= seen  # the missed days' papers were all scored
+
+
+def test_with_auto_backfill_off_the_gap_is_reported_loudly(tmp_path: Path, fake_arxiv: FakeArxiv,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    fake_slack = FakeSlack(start_ts=int(time.time()))
+    with fake_slack:
+        config = write_config(tmp_path, rss=fake_arxiv.url + "/rss/", api=fake_arxiv.api_url,
+                              slack=fake_slack.api_url, extra="[backfill]\nauto = false\n")
+        os.environ["SLACK_BOT_TOKEN"] = fake_slack.token
+        try:
+            config.write_text(config.read_text().replace("[slack]\n", "[slack]\npost_empty = true\n"))
+            fake_arxiv.set_feed(feed_of(days()[3]), query=QUERY)
+            assert main(["run", "--config", str(config)]) == 0
+            fake_arxiv.set_feed(feed_of(days()[6]), query=QUERY)
+            capsys.readouterr()
+            assert main(["run", "--config", str(config)]) == 0
+        finally:
+            del os.environ["SLACK_BOT_TOKEN"]
+        out = capsys.readouterr().out
+        gap = missing_days(date.fromisoformat(days()[3]), date.fromisoformat(days()[6]))
+        names = ", ".join(d.isoformat() for d in gap)
+        assert f"MISSED {len(gap)} announcement day(s) since the last run ({names})" in out
+        assert f"run `watcher backfill --since {gap[0].isoformat()}`" in out
+        last = fake_slack.top_level()[-1]
+        assert f"MISSED {len(gap)} announcement day(s)" in json.dumps(last.blocks)
+        assert fake_arxiv.api_calls() == []
+
+
+def test_calendar() -> None:
+    assert missing_days(date(2026, 11, 20), date(2026, 11, 30)) == [  # Thanksgiving 11-26 is a holiday
+        date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 27)]
+    assert missing_days(None, date(2026, 11, 30)) == []
+    assert submission_window([date(2026, 11, 23), date(2026, 11, 25)]) == (date(2026, 11, 19), date(2026, 11, 25))
+
+
+def test_cron_weekdays_mean_what_cron_means() -> None:
+    trigger = cron_trigger(ScheduleSettings(cron="23 6 * * 1-5", timezone="UTC"))
+    fire = datetime(2025, 1, 4, 12, tzinfo=UTC)  # a Saturday
+    seen = []
+    for _ in range(6):
+        fire = trigger.get_next_fire_time(None, fire)
+        seen.append(fire.strftime("%a"))
+        fire = fire.replace(minute=30)
+    assert seen == ["Mon", "Tue", "Wed", "Thu", "Fri", "Mon"]
+
+
+def test_daemon_runs_on_schedule_and_stops_cleanly_on_sigterm(tmp_path: Path, fake_arxiv: FakeArxiv) -> None:
+    fake_arxiv.set_feed(feed_of(days()[3]), query=QUERY)
+    config = write_config(tmp_path, rss=fake_arxiv.url + "/rss/", api=fake_arxiv.api_url,
+                          extra='[schedule]\ncron = "*/2 * * * * *"\nmisfire_grace_time = 30\n')
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "watcher", "serve", "--config", str(config)],
+                                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.time() + 120
+            while time.time() < deadline and "[ok]" not in log.read_text():
+                time.sleep(0.5)
+            assert "[ok]" in log.read_text(), log.read_text()
+            # the next run is slow (the feed answers after 3 s): SIGTERM arrives in the middle of it
+            fake_arxiv.fail("GET", "/rss/", kind="delay", seconds=3.0, times=5)
+            n_runs = log.read_text().count("[ok]")
+            while time.time() < deadline and len(fake_arxiv.requests_matching("GET", "/rss/")) < n_runs + 1:
+                time.sleep(0.1)
+            time.sleep(0.5)
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=60) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    text = log.read_text()
+    assert "next run at" in text and "SIGTERM received: finishing the current run" in text
+    with State.open(tmp_path / "state" / "watcher.sqlite3") as state:
+        outcomes = [r["outcome"] for r in state.runs()]
+    assert outcomes and all(o == "ok" for o in outcomes)  # the interrupted run was finished, not cut
+    assert len(outcomes) == text.count("[ok]")
