@@ -89,6 +89,7 @@ class Recipe:
     reference_size: int = 1500  # negatives used to standardise each score
     cold_support: float = 0.8  # thresholds must keep this share of held-out list entries (chosen on DEV)
     min_reviewed: int = 10  # reviewed positives and negatives needed to calibrate on reviews
+    review_weight: float = 3.0  # a maintainer's verdict counts more than an unlabelled paper (chosen on DEV)
     # With this many reviewed negatives (whole days labelled), unlabelled background only adds
     # noise (it hides ~3% positives): it is left out. Rejected proposals alone are far fewer.
     labelled_enough: int = 500
@@ -377,9 +378,9 @@ def prepare(examples: Sequence[Example], encoder: Encoder | None, recipe: Recipe
             emb[missing] = encoder.encode([paper_text(ex[i].paper) for i in missing])
         has[stored] = True
         has[missing] = True
-    return Prepared(ex, y, np.array([e.weight for e in ex]), counts, kw, passes, emb, has,
-                    np.array([e.kind in ("accepted", "rejected") for e in ex], dtype=bool),
-                    np.array([e.day for e in ex]))
+    reviewed = np.array([e.kind in ("accepted", "rejected") for e in ex], dtype=bool)
+    weights = np.array([e.weight for e in ex]) * np.where(reviewed, recipe.review_weight, 1.0)
+    return Prepared(ex, y, weights, counts, kw, passes, emb, has, reviewed, np.array([e.day for e in ex]))
 
 
 def _fit_relevance(d: Prepared, rows: np.ndarray, recipe: Recipe, use_emb: bool) -> Relevance:
