@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests import canary
 
 pytest_plugins = ["tests.fakes.fixtures"]
 
@@ -18,7 +21,23 @@ SEED_LIST = SHARED / "seed-list.md"
 
 
 @pytest.fixture(autouse=True)
-def _no_real_network_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test may pick up a developer's real tokens from the environment."""
-    for name in ("GITHUB_TOKEN", "SLACK_BOT_TOKEN", "SLACK_WEBHOOK_URL", "WATCHER_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
+def _canary_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs with canary secrets in the environment (never a developer's real ones);
+    the hook below fails any test whose output shows one."""
+    monkeypatch.setenv("GITHUB_TOKEN", canary.GITHUB_TOKEN)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", canary.SLACK_TOKEN)
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", canary.WEBHOOK_URL)
+    monkeypatch.delenv("WATCHER_CONFIG", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    """A test whose captured stdout, stderr or log shows a canary secret fails."""
+    outcome = yield
+    report = outcome.get_result()
+    for name, text in report.sections:
+        leaked = [c for c in canary.ALL if c in text]
+        if leaked and report.passed:
+            report.outcome = "failed"
+            report.longrepr = f"canary secret {leaked[0][:12]}... appeared in {name}"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import canary
 from tests.conftest import BIG_FEED, EMPTY_FEED, ROOT
 from tests.realdays import write_config
 from watcher.cli import build_parser, main
@@ -100,6 +101,8 @@ def test_failed_run_exits_1_with_the_reason(tmp_path: Path, capsys: pytest.Captu
 
 
 def test_check_config(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    monkeypatch.delenv("GITHUB_TOKEN")
     assert main(["check-config", "--config", str(ROOT / "config.toml")]) == 0
     out = capsys.readouterr().out
     assert "is valid" in out and "Slack: off" in out
@@ -109,11 +112,11 @@ def test_check_config(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkey
     assert "token from $SLACK_BOT_TOKEN is NOT set" in captured.out
     assert captured.err.startswith("watcher: error: a real run needs environment variables that are not set: "
                                    "slack.token_env ($SLACK_BOT_TOKEN), github.token_env ($GITHUB_TOKEN)")
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-canary-secret")
-    monkeypatch.setenv("GITHUB_TOKEN", "ghp_canary_secret")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", canary.SLACK_TOKEN)
+    monkeypatch.setenv("GITHUB_TOKEN", canary.GITHUB_TOKEN)
     assert main(["check-config", "--config", str(config)]) == 0
     out = capsys.readouterr().out
-    assert "xoxb-canary-secret" not in out and "ghp_canary_secret" not in out and "$SLACK_BOT_TOKEN is set" in out
+    assert canary.SLACK_TOKEN not in out and canary.GITHUB_TOKEN not in out and "$SLACK_BOT_TOKEN is set" in out
 
 
 def test_every_command_is_documented_in_the_readme() -> None:

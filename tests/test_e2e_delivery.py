@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import canary
 from tests.conftest import SEED_LIST
 from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.github import FakeGitHub
@@ -31,6 +32,7 @@ class World:
                  monkeypatch: pytest.MonkeyPatch) -> None:
         self.arxiv, self.slack, self.github = arxiv, slack, github
         github.create_repo("acme", "papers", files={"README.md": SEED})
+        slack.token, github.token = canary.SLACK_TOKEN, canary.GITHUB_TOKEN
         monkeypatch.setenv("SLACK_BOT_TOKEN", slack.token)
         monkeypatch.setenv("GITHUB_TOKEN", github.token)
         self.config = write_config(tmp, rss=arxiv.url + "/rss/", api=arxiv.api_url, slack=slack.api_url,

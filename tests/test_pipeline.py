@@ -158,12 +158,16 @@ def test_dry_run_records_nothing_and_previews_exactly_what_would_be_sent(tmp_pat
     assert len(added) == len(want)
 
 
-def test_unknown_configured_heading_stops_the_run(tmp_path: Path) -> None:
+def test_unknown_configured_heading_is_a_config_error(tmp_path: Path) -> None:
+    from watcher.errors import ConfigError
+
     with State.open(tmp_path / "s.sqlite3") as state:
-        report = run_day(make_run(state, [str(EMPTY_FEED)], headings=("codec", "speech")))
-    assert not report.ok
-    assert report.failures[0].step == "read list"
-    assert report.failures[0].message.startswith("heading 'speech' is not in the list")
+        with pytest.raises(ConfigError) as err:
+            run_day(make_run(state, [str(EMPTY_FEED)], headings=("codec", "speech")))
+        assert err.value.message.startswith(f"list.headings: 'speech' is not a heading of the list {SEED_LIST} "
+                                            "(headings: 'multi-task',")
+        assert err.value.exit_code == 2
+        assert [r["outcome"] for r in state.runs()] == ["failed"]
 
 
 def test_limit_delivers_the_best_first_and_keeps_the_rest_pending(tmp_path: Path) -> None:

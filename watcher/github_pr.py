@@ -79,6 +79,16 @@ def _step(step: str) -> Iterator[None]:
         raise
     except (GithubException, requests.RequestException) as exc:
         raise DeliveryError(_explain(step, exc)) from None
+    except MALFORMED as exc:
+        raise DeliveryError(_malformed(step, exc)) from None
+
+
+# PyGithub trips over answers that are not GitHub's JSON (a proxy's HTML page, a cut body).
+MALFORMED = (AssertionError, TypeError, ValueError, KeyError, AttributeError)
+
+
+def _malformed(step: str, exc: BaseException) -> str:
+    return f"GitHub {step}: malformed answer from the API ({type(exc).__name__})"
 
 
 @dataclass
@@ -236,8 +246,11 @@ class GitHubPublisher:
     def _update_body(self, pr: Any, items: Sequence[Scored], day: date | None) -> None:
         body = render_body(pr.body, items, day)
         if body != (pr.body or ""):
-            with _step(f"update pull request #{pr.number}"):
+            step = f"update pull request #{pr.number}"
+            with _step(step):
                 pr.edit(body=body)
+            if pr.body != body:  # PyGithub takes any 200 for success; the answer must be the PR
+                raise DeliveryError(_malformed(step, ValueError("body not updated")))
 
     def _fresh_branch(self) -> FileAt:
         """Point the bot branch at the base branch's head (creating it, or resetting a branch
@@ -273,13 +286,18 @@ class GitHubPublisher:
             try:
                 result = self.gh.repo.update_file(self.gh.path, commit_message(edit.added), edit.after,
                                                   current.sha, branch=self.gh.branch)
-                self.gh.branch_now(FileAt(edit.after, result["content"].sha))
+                sha = result["content"].sha
+                if not isinstance(sha, str) or len(sha) != 40:
+                    raise ValueError("no blob sha in the answer")
+                self.gh.branch_now(FileAt(edit.after, sha))
                 return edit
             except GithubException as exc:
                 if exc.status != 409 or attempt == 2:
                     raise DeliveryError(_explain(step, exc)) from None
             except requests.RequestException as exc:
                 raise DeliveryError(_explain(step, exc)) from None
+            except MALFORMED as exc:
+                raise DeliveryError(_malformed(step, exc)) from None
             self.log(f"GitHub: {self.gh.path} changed on {self.gh.branch} while committing; re-reading")
             current = self.gh.branch_file(fresh=True)
         raise AssertionError("unreachable")
@@ -290,6 +308,8 @@ class GitHubPublisher:
         try:
             pr = self.gh.repo.create_pull(base=self.gh.base, head=self.gh.branch, title=self.title,
                                           body=render_body(None, items, day), maintainer_can_modify=True)
+            if not isinstance(pr.number, int):
+                raise ValueError("no pull request number in the answer")
         except GithubException as exc:
             if exc.status != 422 or "already exists" not in str(exc.data):
                 raise DeliveryError(_explain("open pull request", exc)) from None
@@ -300,6 +320,8 @@ class GitHubPublisher:
             self._update_body(pr, items, day)
         except requests.RequestException as exc:
             raise DeliveryError(_explain("open pull request", exc)) from None
+        except MALFORMED as exc:
+            raise DeliveryError(_malformed("open pull request", exc)) from None
         if self.labels:
             self._label(pr)
         return pr
@@ -310,7 +332,20 @@ class GitHubPublisher:
             existing = {label.name for label in repo.get_labels()}
         for name in self.labels:
             if name not in existing:
-                with _step(f"create label {name!r}"):
-                    repo.create_label(name, LABEL_COLOR, LABEL_DESCRIPTION)
+                self._create_label(name)
         with _step(f"label pull request #{pr.number}"):
             pr.add_to_labels(*self.labels)
+
+    def _create_label(self, name: str) -> None:
+        from github import GithubException
+
+        try:
+            self.gh.repo.create_label(name, LABEL_COLOR, LABEL_DESCRIPTION)
+        except GithubException as exc:
+            if exc.status == 422 and "already_exists" in str(exc.data):
+                return  # created meanwhile (or by our own retried request)
+            raise DeliveryError(_explain(f"create label {name!r}", exc)) from None
+        except requests.RequestException as exc:
+            raise DeliveryError(_explain(f"create label {name!r}", exc)) from None
+        except MALFORMED as exc:
+            raise DeliveryError(_malformed(f"create label {name!r}", exc)) from None

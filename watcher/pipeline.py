@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from . import listfile
 from .arxiv_calendar import missing_days, submission_window
-from .errors import WatcherError
+from .errors import ConfigError, WatcherError
 from .feeds import FeedBatch, announced_day, merge_papers
 from .listfile import ListDocument
 from .paper import Paper
@@ -181,6 +181,9 @@ def run_day(run: Run, command: str = "run") -> RunReport:
     run_id = None if run.dry_run else run.state.start_run(command)
     try:
         _run_stages(run, report, run_id)
+    except WatcherError as exc:
+        report.fail("configuration", exc)
+        raise
     finally:
         if run_id is not None:
             run.state.finish_run(
@@ -199,12 +202,24 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
         snapshot = run.list_source.read()
         doc = listfile.parse(snapshot.text)
         for heading in run.headings:
-            doc.section(heading)  # an unknown configured heading stops here, with its name
+            if not doc.has_heading(heading):
+                known = ", ".join(repr(h) for h in doc.headings) or "none"
+                raise ConfigError(f"list.headings: {heading!r} is not a heading of the list {snapshot.where} "
+                                  f"(headings: {known})")
         index = TitleIndex(e.listed() for e in doc.entries)
         report.counts["list_entries"] = len(index)
 
         step = "read review outcomes"
-        recon = run.publisher.reconcile() if run.publisher else Reconciliation()
+        recon = Reconciliation()
+        if run.publisher is not None:
+            try:
+                recon = run.publisher.reconcile()
+            except ConfigError:
+                raise
+            except WatcherError as exc:
+                # Go on without: Slack still gets its digest (its own history prevents repeats)
+                # and the pull request is attempted (it checks the branch before adding).
+                report.fail(step, exc)
         if recon.feedback and not run.dry_run:
             with run.state.transaction() as db:
                 report.counts["feedback_recorded"] = run.state.record_feedback(db, recon.feedback)
@@ -247,11 +262,13 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
                 last = run.state.fact("last_announced")
                 if report.announced and gap_closed and (last is None or report.announced.isoformat() > last):
                     run.state.set_fact(db, "last_announced", report.announced.isoformat())
+    except ConfigError:
+        raise  # the config points at something that is not there: exit 2, not a failed day
     except WatcherError as exc:
         report.fail(step, exc)
         return
 
-    _deliver(run, report, run_id, recon)
+    _deliver(run, report, run_id, recon, posted)
 
 
 def _note_feed(report: RunReport, batches: Sequence[FeedBatch]) -> None:
@@ -374,7 +391,8 @@ def _pending(run: Run, report: RunReport, target: str) -> list[Scored]:
     return items[: run.limit] if run.limit is not None else items
 
 
-def _deliver(run: Run, report: RunReport, run_id: int | None, recon: Reconciliation) -> None:
+def _deliver(run: Run, report: RunReport, run_id: int | None, recon: Reconciliation,
+             posted: frozenset[str]) -> None:
     report.pr_url = recon.open_pr_url
     if run.publisher is not None:
         items = _pending(run, report, run.publisher.target)
@@ -388,6 +406,11 @@ def _deliver(run: Run, report: RunReport, run_id: int | None, recon: Reconciliat
                 _mark(run, report, done, run_id, "github")
     if run.notifier is not None:
         items = _pending(run, report, run.notifier.target)
+        already = [s.paper.arxiv_id for s in items if s.paper.arxiv_id in posted]
+        if already:  # posted by a run that died before it could record the post
+            _mark(run, report, Delivery(ref="found in channel history", delivered=frozenset(already)), run_id,
+                  "slack")
+            items = [s for s in items if s.paper.arxiv_id not in posted]
         try:
             done_post = run.notifier.post(items, day=report.announced, pr_url=report.pr_url, notes=report.notes)
         except WatcherError as exc:
@@ -403,7 +426,7 @@ _COUNTER = {"github": "pr_added", "slack": "posted"}
 
 def _mark(run: Run, report: RunReport, done: Delivery, run_id: int | None, target: str) -> None:
     """Record a (possibly partial) delivery: only what the target confirmed counts."""
-    report.delivered[target] = sorted(done.delivered)
+    report.delivered[target] = sorted(set(report.delivered.get(target, [])) | done.delivered)
     report.counts[_COUNTER[target]] += len(done.delivered)
     if done.error:
         report.failures.append(StageFailure("deliver", done.error))

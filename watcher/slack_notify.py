@@ -149,12 +149,14 @@ class SlackNotifier:
 
     target = "slack"
 
-    def __init__(self, client: Any, channel: str, *, post_empty: bool = False,
-                 log: Any = None) -> None:
+    def __init__(self, client: Any, channel: str, *, post_empty: bool = False, log: Any = None,
+                 recheck_waits: tuple[float, ...] = (0.0, 1.0, 2.0), sleep: Any = time.sleep) -> None:
         self.client = client  # slack_sdk.WebClient
         self.channel = channel
         self.post_empty = post_empty
         self.log = log or (lambda line: None)
+        self.recheck_waits = recheck_waits  # pauses before each look for a post whose answer was lost
+        self.sleep = sleep
 
     def posted_ids(self) -> frozenset[str]:
         """arXiv ids announced by digests in the channel's recent history (best effort)."""
@@ -204,18 +206,48 @@ class SlackNotifier:
                     channel=self.channel, text=m.text, blocks=m.blocks, thread_ts=ts,
                     unfurl_links=False, unfurl_media=False, metadata=m.metadata,
                 )
+                posted_ts: str | None = str(resp.get("ts"))
+                problem = ""
             except SlackApiError as exc:
-                problem = f"Slack {step}: chat.postMessage failed: {_api_error(exc)}"
+                posted_ts, problem = None, f"Slack {step}: chat.postMessage failed: {_api_error(exc)}"
             except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-                problem = f"Slack {step}: {_net_error(exc)}"
-            else:
-                ts = ts or str(resp.get("ts"))
+                # The answer was lost, not necessarily the post (a timed-out post may still land):
+                # look in the channel, a few times, before calling it failed. A refused connection
+                # never reached Slack: nothing to look for.
+                posted_ts = None
+                refused = isinstance(getattr(exc, "reason", exc), ConnectionRefusedError)
+                for wait in () if refused else self.recheck_waits:
+                    self.sleep(wait)
+                    if posted_ts := self._find(m, ts):
+                        break
+                problem = "" if posted_ts else f"Slack {step}: {_net_error(exc)}"
+            if posted_ts:
+                ts = ts or posted_ts
                 delivered.extend(m.arxiv_ids)
                 continue
             if not delivered:
                 raise DeliveryError(problem)
             return Delivery(ref=ts or "", delivered=frozenset(delivered), error=problem)
         return Delivery(ref=ts or "", delivered=frozenset(delivered))
+
+    def _find(self, m: SlackMessage, parent: str | None) -> str | None:
+        """The ts of a digest message already in the channel (or thread), if it is there."""
+        from slack_sdk.errors import SlackApiError
+
+        wanted = set(m.arxiv_ids)
+        try:
+            if parent:
+                resp = self.client.conversations_replies(channel=self.channel, ts=parent, include_all_metadata=True,
+                                                         limit=200)
+            else:
+                resp = self.client.conversations_history(channel=self.channel, oldest=f"{time.time() - 3600:.6f}",
+                                                         include_all_metadata=True, limit=50)
+        except (SlackApiError, urllib.error.URLError, OSError, http.client.HTTPException):
+            return None
+        for message in resp.get("messages", []):
+            if wanted and _ids_in(message) == wanted:
+                return str(message.get("ts"))
+        return None
 
 
 class WebhookNotifier:

@@ -156,7 +156,7 @@ class LoopbackServer:
     which control methods also take, so fake state needs no other locking.
     """
 
-    fault_kinds: tuple[str, ...] = ("status", "reset", "delay", "truncate", "garbage")
+    fault_kinds: tuple[str, ...] = ("status", "reset", "delay", "truncate", "garbage", "lost_answer", "hang_after")
     garbage_body: bytes = b"<html><body>upstream garbage"
     garbage_content_type: str = "application/json; charset=utf-8"
 
@@ -251,7 +251,9 @@ class LoopbackServer:
         Faults are consumed in the order queued; each applies to `times` requests.
         kinds: "status" (answer `status` with `body`/`headers`; body None = the
         service's usual error body), "reset" (close the socket with RST, no
-        answer), "delay" (sleep `seconds`, then answer normally), "truncate"
+        answer), "lost_answer" (do the work, then reset: the client never learns it
+        succeeded), "hang_after" (do the work, then wait `seconds` before resetting),
+        "delay" (sleep `seconds`, then answer normally), "truncate"
         (send half the normal body under the full Content-Length and close),
         "garbage" (200 with a malformed body), plus any in `fault_kinds`.
         """
@@ -301,7 +303,11 @@ class LoopbackServer:
             if fault is not None:
                 self._stopping.wait(fault.seconds)
             _send(h, self._route(req), head_only=req.method == "HEAD")
-        elif fault.kind == "reset":
+        elif fault.kind in ("reset", "lost_answer", "hang_after"):
+            if fault.kind in ("lost_answer", "hang_after"):
+                self._route(req)  # the service did the work; its answer never arrives
+            if fault.kind == "hang_after":
+                self._stopping.wait(fault.seconds)  # ... for `seconds` (time to kill the client)
             h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             h.close_connection = True
             h.server.reset_sockets.add(h.connection)

@@ -1,0 +1,204 @@
+"""Fault injection end to end: nothing lost, nothing duplicated, whatever fails and wherever.
+
+Over real announcement days, the real pipeline (feedparser, slack-sdk, PyGithub) runs against
+loopback arXiv, Slack and GitHub. At each external call in turn a fault is injected for a whole
+run (connection reset, a lost answer after the service did the work, timeout, 429, 5xx, broken
+bodies, Slack ok:false, GitHub 401/403/404/409/422); then the day is run again without faults,
+and the next day too. Separately, the process is killed (SIGKILL) between and during
+deliveries. After the last day, every proposed paper must be in exactly one Slack post and
+exactly once in the list on the pull request branch, nothing else may be, and the state
+database must open and agree with GitHub.
+
+The fast set runs in CI; `pytest -m soak tests/test_reliability.py` runs every combination.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.fakes.arxiv import FakeArxiv
+from tests.fakes.github import FakeGitHub
+from tests.fakes.slack import FakeSlack
+from tests.realdays import days
+from tests.world import World, small_day  # noqa: I001
+
+DAY_A, DAY_B, DAY_C = days()[5], days()[6], days()[7]
+
+SLOW = 3.0  # seconds a "timeout" fault holds an answer; the clients time out after 1 s
+
+GITHUB_SITES = {
+    "read repository": ("GET", r"^/repos/acme/papers$"),
+    "list pull requests": ("GET", r"^/repos/acme/papers/pulls$"),
+    "read list": ("GET", r"/contents/README\.md"),
+    "read base head": ("GET", r"/git/ref/heads/main$"),
+    "create branch": ("POST", r"/git/refs$"),
+    "commit list": ("PUT", r"/contents/README\.md$"),
+    "open pull request": ("POST", r"^/repos/acme/papers/pulls$"),
+    "read labels": ("GET", r"/labels$"),
+    "create label": ("POST", r"^/repos/acme/papers/labels$"),
+    "label pull request": ("POST", r"/issues/\d+/labels$"),
+    "update pull request": ("PATCH", r"/pulls/\d+$"),
+}
+# sites only used when the pull request is opened (day A) or updated (day B)
+UPDATE_ONLY = {"update pull request"}
+SLACK_SITES = {"read history": ("POST", r"conversations\.history"), "post digest": ("POST", r"chat\.postMessage")}
+ARXIV_SITES = {"fetch feed": ("GET", r"^/rss/")}
+
+COMMON = {
+    "reset": {"kind": "reset"},
+    "lost answer": {"kind": "lost_answer"},
+    "timeout": {"kind": "delay", "seconds": SLOW},
+    "429": {"status": 429, "headers": {"Retry-After": "0"}},
+    "500": {"status": 500},
+    "502": {"status": 502},
+    "503": {"status": 503, "headers": {"Retry-After": "0"}},
+    "truncated": {"kind": "truncate"},
+    "malformed": {"kind": "garbage"},
+}
+GITHUB_ONLY = {
+    "401": {"status": 401, "body": {"message": "Bad credentials"}},
+    "403": {"status": 403, "body": {"message": "Resource not accessible by integration"}},
+    "404": {"status": 404, "body": {"message": "Not Found"}},
+    "409": {"status": 409, "body": {"message": "README.md is at 0000 but expected 1111"}},
+    "422": {"status": 422, "body": {"message": "Validation Failed", "errors": [{"message": "invalid"}]}},
+}
+SLACK_ONLY = {"ok:false": {"status": 200, "body": {"ok": False, "error": "internal_error"}}}
+# The CI set: every site with the two most telling faults (a lost answer, a 5xx), plus each
+# GitHub status at the call where it matters, and the full menu for Slack's post and the feed.
+FAST = {
+    *{("github", site, kind) for site in GITHUB_SITES for kind in ("lost answer", "502")},
+    ("github", "read repository", "401"), ("github", "open pull request", "403"), ("github", "read list", "404"),
+    ("github", "commit list", "409"), ("github", "open pull request", "422"), ("github", "commit list", "malformed"),
+    ("github", "update pull request", "malformed"), ("github", "read list", "timeout"),
+    ("github", "list pull requests", "truncated"),
+    *{("slack", "post digest", kind) for kind in ("reset", "lost answer", "timeout", "429", "503", "truncated",
+                                                    "malformed", "ok:false")},
+    ("slack", "read history", "reset"), ("slack", "read history", "ok:false"),
+    *{("arxiv", "fetch feed", kind) for kind in ("reset", "timeout", "503", "truncated", "malformed")},
+}
+
+
+def scenarios(soak: bool) -> list[tuple[str, str, str, dict]]:
+    out = []
+    for service, sites, kinds in (("github", GITHUB_SITES, {**COMMON, **GITHUB_ONLY}),
+                                  ("slack", SLACK_SITES, {**COMMON, **SLACK_ONLY}),
+                                  ("arxiv", ARXIV_SITES, COMMON)):
+        for site in sites:
+            for kind, fault in kinds.items():
+                if soak or (service, site, kind) in FAST:
+                    out.append((service, site, kind, fault))
+    return out
+
+
+def ids(cases: list[tuple[str, str, str, dict]]) -> list[str]:
+    return [f"{service}:{site}:{kind}" for service, site, kind, _ in cases]
+
+
+@pytest.fixture
+def world(tmp_path: Path, fake_arxiv: FakeArxiv, fake_slack: FakeSlack, fake_github: FakeGitHub,
+          monkeypatch: pytest.MonkeyPatch) -> World:
+    w = World(tmp_path, fake_arxiv, fake_slack, fake_github, monkeypatch)
+    text = w.config.read_text()
+    w.config.write_text(text.replace("timeout = 5.0", "timeout = 1.0"))  # timeouts cost a second, not five
+    return w
+
+
+def inject(w: World, service: str, site: str, fault: dict) -> None:
+    fake = {"github": w.github, "slack": w.slack, "arxiv": w.arxiv}[service]
+    method, path = {**GITHUB_SITES, **SLACK_SITES, **ARXIV_SITES}[site]
+    fake.fail(method, path, times=30, **fault)
+
+
+def clear(w: World) -> None:
+    for fake in (w.github, w.slack, w.arxiv):
+        fake.clear_faults()
+
+
+def run_scenario(w: World, service: str, site: str, fault: dict) -> None:
+    faulted_day = DAY_B if site in UPDATE_ONLY else DAY_A
+    for day in (DAY_A, DAY_B, DAY_C):
+        w.serve(small_day(day))
+        if day == faulted_day:
+            inject(w, service, site, fault)
+            code = w.run()
+            assert code in (0, 1)  # never a crash: a failed run says so with exit 1
+            clear(w)
+            if service == "arxiv" and fault.get("kind") != "delay":
+                assert code == 1  # a broken feed is a failed run
+        assert w.run() == 0, w.dump()
+    assert w.run() == 0  # running a day twice sends nothing new
+    w.check_exactly_once()
+
+
+@pytest.mark.parametrize(("service", "site", "kind", "fault"), scenarios(False), ids=ids(scenarios(False)))
+def test_fault(world: World, service: str, site: str, kind: str, fault: dict) -> None:
+    run_scenario(world, service, site, fault)
+
+
+SOAK = [s for s in scenarios(True) if s not in scenarios(False)]
+
+
+@pytest.mark.soak
+@pytest.mark.parametrize(("service", "site", "kind", "fault"), SOAK, ids=ids(SOAK))
+def test_fault_soak(world: World, service: str, site: str, kind: str, fault: dict) -> None:
+    run_scenario(world, service, site, fault)
+
+
+# -- killed in the middle ---------------------------------------------------------------------
+
+KILL_POINTS = {
+    # (service, method, path, how): "hang_after" = the service did the work, the answer is pending;
+    # "delay" = the request is in flight and the service has not acted yet.
+    "after the list commit landed": ("github", "PUT", r"/contents/README\.md$", "hang_after"),
+    "before the list commit": ("github", "PUT", r"/contents/README\.md$", "delay"),
+    "after the pull request was opened": ("github", "POST", r"^/repos/acme/papers/pulls$", "hang_after"),
+    "after the labels were set": ("github", "POST", r"/issues/\d+/labels$", "hang_after"),
+    "before the Slack post": ("slack", "POST", r"chat\.postMessage", "delay"),
+    "after the Slack post landed": ("slack", "POST", r"chat\.postMessage", "hang_after"),
+    "after the pull request update landed": ("github", "PATCH", r"/pulls/\d+$", "hang_after"),
+}
+
+
+@pytest.mark.parametrize("point", list(KILL_POINTS), ids=list(KILL_POINTS))
+def test_sigkill_between_and_during_deliveries(world: World, point: str) -> None:
+    service, method, path, how = KILL_POINTS[point]
+    fake = {"github": world.github, "slack": world.slack}[service]
+    kill_day = DAY_B if "update" in point else DAY_A
+    for day in (DAY_A, DAY_B, DAY_C):
+        world.serve(small_day(day))
+        if day == kill_day:
+            before = len(fake.requests_matching(method, path))
+            fake.fail(method, path, kind=how, seconds=60)
+            env = {**os.environ, "SLACK_BOT_TOKEN": world.slack.token, "GITHUB_TOKEN": world.github.token}
+            proc = subprocess.Popen([sys.executable, "-m", "watcher", "run", "--config", str(world.config)],
+                                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                deadline = time.time() + 120
+                while len(fake.requests_matching(method, path)) == before and proc.poll() is None:
+                    assert time.time() < deadline, "the killed run never reached the kill point"
+                    time.sleep(0.05)
+                time.sleep(0.2)
+                assert proc.poll() is None, "the run ended before it could be killed"
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(timeout=30)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+            fake.clear_faults()
+        assert world.run() == 0, world.dump()
+    world.check_exactly_once()
+
+
+def test_the_number_of_scenarios() -> None:
+    """Reported in the notes: how many fault scenarios the fast set and the soak run."""
+    fast, soak = len(scenarios(False)), len(scenarios(True))
+    print(f"fault scenarios: {fast} in CI, {soak} with -m soak; kill points: {len(KILL_POINTS)}")
+    assert fast >= 40 and soak >= 150 and len(FAST) == fast
