@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from . import listfile
 from .arxiv_calendar import missing_days, submission_window
-from .errors import ConfigError, WatcherError
+from .errors import ConfigError, UsageError, WatcherError
 from .feeds import FeedBatch, announced_day, merge_papers
 from .listfile import ListDocument
 from .paper import Paper
@@ -214,7 +214,7 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
         if run.publisher is not None:
             try:
                 recon = run.publisher.reconcile()
-            except ConfigError:
+            except UsageError:
                 raise
             except WatcherError as exc:
                 # Go on without: Slack still gets its digest (its own history prevents repeats)
@@ -262,8 +262,8 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
                 last = run.state.fact("last_announced")
                 if report.announced and gap_closed and (last is None or report.announced.isoformat() > last):
                     run.state.set_fact(db, "last_announced", report.announced.isoformat())
-    except ConfigError:
-        raise  # the config points at something that is not there: exit 2, not a failed day
+    except UsageError:
+        raise  # the config or command line points at something that is not there: exit 2
     except WatcherError as exc:
         report.fail(step, exc)
         return
