@@ -38,6 +38,7 @@ from .scoring import Neighbour, Scored
 
 DIM = 384
 GATE_DROP = 100.0  # what a paper that fails the gate loses: below every paper that passes
+EMB_MARGIN = 2.0  # added to the best list entry's embedding score before ruling a paper out
 
 
 class Encoder(Protocol):
@@ -163,17 +164,29 @@ class Relevance:
     emb_coef: np.ndarray  # empty without embeddings
     emb_bias: float
     stats: np.ndarray  # (3, 2): mean and std of keyword, lexical, embedding scores on negatives
+    # No paper's standardised embedding score is expected above this (the best list entry's, plus
+    # a margin): a paper that cannot reach the threshold even so is not worth embedding.
+    emb_bound: float = float("inf")
 
     @property
     def uses_embeddings(self) -> bool:
         return self.emb_coef.size > 0
 
-    def fused(self, kw: np.ndarray, x: sp.csr_matrix, emb: np.ndarray | None, passes: np.ndarray) -> np.ndarray:
+    def base(self, kw: np.ndarray, x: sp.csr_matrix) -> np.ndarray:
+        """The keyword and lexical part of the fused score."""
         lex = np.asarray(x @ self.lex_coef).ravel() + self.lex_bias
-        z = (kw - self.stats[0, 0]) / self.stats[0, 1] + (lex - self.stats[1, 0]) / self.stats[1, 1]
+        return (kw - self.stats[0, 0]) / self.stats[0, 1] + (lex - self.stats[1, 0]) / self.stats[1, 1]
+
+    def emb_z(self, emb: np.ndarray) -> np.ndarray:
+        return (emb @ self.emb_coef + self.emb_bias - self.stats[2, 0]) / self.stats[2, 1]
+
+    def fused(self, kw: np.ndarray, x: sp.csr_matrix, emb: np.ndarray | None, passes: np.ndarray,
+              embedded: np.ndarray | None = None) -> np.ndarray:
+        """The relevance score. Rows not `embedded` count a neutral embedding score (0)."""
+        z = self.base(kw, x)
         if self.uses_embeddings and emb is not None:
-            e = emb @ self.emb_coef + self.emb_bias
-            z = z + np.where(passes, (e - self.stats[2, 0]) / self.stats[2, 1], 0.0)
+            use = passes if embedded is None else passes & embedded
+            z = z + np.where(use, self.emb_z(emb), 0.0)
         return np.where(passes, z, z - GATE_DROP)
 
 
@@ -216,14 +229,18 @@ class Model:
         counts = features.counts([paper_text(p) for p in papers])
         x = _tfidf(counts, self.relevance.idf)
         emb = np.zeros((len(papers), DIM), dtype=np.float32)
-        if self.uses_embeddings and passes.any():
-            if self.encoder is None:
-                raise RuntimeError("this model needs the sentence encoder")
-            emb[passes] = self.encoder.encode([paper_text(papers[i]) for i in np.flatnonzero(passes)])
-        fused = self.relevance.fused(kw, x, emb, passes)
-        head = self._headings(papers, _tfidf(counts, self.head_idf), emb, passes)
+        embedded = np.zeros(len(papers), dtype=bool)
+        if self.uses_embeddings:
+            # embed only papers that could still reach the threshold with the best embedding score
+            embedded = passes & (self.relevance.base(kw, x) + self.relevance.emb_bound >= self.threshold)
+            if embedded.any():
+                if self.encoder is None:
+                    raise RuntimeError("this model needs the sentence encoder")
+                emb[embedded] = self.encoder.encode([paper_text(papers[i]) for i in np.flatnonzero(embedded)])
+        fused = self.relevance.fused(kw, x, emb, passes, embedded)
+        head = self._headings(papers, _tfidf(counts, self.head_idf), emb, embedded)
         return {"fused": fused, "prob": self.calib.apply(fused), "heading": head, "x": x, "emb": emb,
-                "passes": passes}
+                "passes": passes, "embedded": embedded}
 
     def score(self, papers: Sequence[Paper]) -> list[Scored]:
         if not papers:
@@ -234,7 +251,7 @@ class Model:
         for i, paper in enumerate(papers):
             proba = r["heading"][i]
             order = np.argsort(-proba, kind="stable")
-            use_emb = bool(r["passes"][i]) and self.pos_emb.size > 0
+            use_emb = bool(r["embedded"][i]) and self.pos_emb.size > 0
             sims = self.pos_emb @ r["emb"][i] if use_emb else lex_sims[i]
             near = np.argsort(-sims, kind="stable")[:3] if sims.size else []
             out.append(Scored(
@@ -256,11 +273,11 @@ class Model:
         return tuple(list(words) + keys)
 
     def _headings(self, papers: Sequence[Paper], hx: sp.csr_matrix, emb: np.ndarray,
-                  passes: np.ndarray) -> np.ndarray:
+                  embedded: np.ndarray) -> np.ndarray:
         lex = _softmax(np.asarray((hx @ self.head_lex_coef.T).todense()) + self.head_lex_bias)
         if self.uses_embeddings:
             with_emb = (lex + _softmax(emb @ self.head_emb_coef.T + self.head_emb_bias)) / 2
-            proba = np.where(passes[:, None], with_emb, lex)
+            proba = np.where(embedded[:, None], with_emb, lex)
         else:
             proba = lex
         cues = np.array([domain.heading_cues(p.title, p.abstract, self.headings) for p in papers])
@@ -291,14 +308,14 @@ class Model:
             "headings": np.array(self.headings, dtype=np.str_),
             "calib_kind": np.array([self.calib.kind], dtype=np.str_),
             "scalars": np.array([r.lex_bias, r.emb_bias, self.threshold, self.calib.a, self.calib.b,
-                                 self.calib.log_odds_shift], dtype=np.float64),
+                                 self.calib.log_odds_shift, r.emb_bound], dtype=np.float64),
         }
 
     @classmethod
     def from_arrays(cls, a: dict[str, np.ndarray], recipe: Recipe, info: dict[str, Any],
                     encoder: Encoder | None, model_id: str) -> Model:
         n = features.N_FEATURES
-        lex_bias, emb_bias, threshold, ca, cb, shift = (float(v) for v in a["scalars"])
+        lex_bias, emb_bias, threshold, ca, cb, shift, emb_bound = (float(v) for v in a["scalars"])
 
         def dense(idx: np.ndarray, val: np.ndarray) -> np.ndarray:
             out = np.zeros(n, dtype=np.float32)
@@ -310,7 +327,7 @@ class Model:
         relevance = Relevance(idf=dense(a["idf_idx"], a["idf_val"]),
                               lex_coef=dense(a["lex_idx"], a["lex_val"]), lex_bias=lex_bias,
                               emb_coef=a["emb_coef"].astype(np.float32), emb_bias=emb_bias,
-                              stats=a["stats"].astype(np.float64))
+                              stats=a["stats"].astype(np.float64), emb_bound=emb_bound)
         return cls(
             recipe=recipe, headings=headings, relevance=relevance, threshold=threshold,
             calib=Calibration(ca, cb, shift, str(a["calib_kind"][0])),
@@ -416,7 +433,7 @@ def _fit_relevance(d: Prepared, rows: np.ndarray, recipe: Recipe, use_emb: bool)
 
 def _score_rows(rel: Relevance, d: Prepared, rows: np.ndarray) -> np.ndarray:
     x = _tfidf(d.counts[rows], rel.idf)
-    return rel.fused(d.kw[rows], x, d.emb[rows], d.passes[rows] & (d.has_emb[rows] | ~rel.uses_embeddings))
+    return rel.fused(d.kw[rows], x, d.emb[rows], d.passes[rows], embedded=d.has_emb[rows])
 
 
 def _day_folds(keys: np.ndarray, k: int, seed: int) -> list[np.ndarray]:
@@ -528,6 +545,9 @@ def train(examples: Sequence[Example], *, encoder: Encoder | None, recipe: Recip
     use_emb = recipe.embeddings and encoder is not None
     everything = np.arange(len(y))
     relevance = _fit_relevance(d, everything, recipe, use_emb)
+    if relevance.uses_embeddings:
+        listed_emb = d.emb[(y == 1) & d.has_emb]
+        relevance.emb_bound = float(relevance.emb_z(listed_emb).max()) + EMB_MARGIN
     enough = d.y[d.reviewed].sum() >= recipe.min_reviewed and (1 - d.y[d.reviewed]).sum() >= recipe.min_reviewed
     if enough:
         threshold, calib, cv = _review_threshold(d, recipe, use_emb, target_precision, log)

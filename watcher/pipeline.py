@@ -11,6 +11,7 @@ pull requests or Slack history count as handled even when the local state was lo
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -106,6 +107,12 @@ class RunReport:
     model: str | None = None
     notes: list[str] = field(default_factory=list)
     failures: list[StageFailure] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+
+    def timed(self, stage: str, started: float) -> float:
+        now = time.perf_counter()
+        self.timings[stage] = round(self.timings.get(stage, 0.0) + now - started, 3)
+        return now
 
     @property
     def ok(self) -> bool:
@@ -147,6 +154,7 @@ class RunReport:
             "slack_ts": self.slack_ts,
             "notes": self.notes,
             "failures": [{"step": f.step, "message": f.message} for f in self.failures],
+            "timings": self.timings,
         }
 
 
@@ -198,6 +206,7 @@ def run_day(run: Run, command: str = "run") -> RunReport:
 
 def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
     step = "read list"
+    clock = time.perf_counter()
     try:
         snapshot = run.list_source.read()
         doc = listfile.parse(snapshot.text)
@@ -208,6 +217,7 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
                                   f"(headings: {known})")
         index = TitleIndex(e.listed() for e in doc.entries)
         report.counts["list_entries"] = len(index)
+        clock = report.timed(step, clock)
 
         step = "read review outcomes"
         recon = Reconciliation()
@@ -224,6 +234,7 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
             with run.state.transaction() as db:
                 report.counts["feedback_recorded"] = run.state.record_feedback(db, recon.feedback)
         posted = run.notifier.posted_ids() if run.notifier else frozenset()
+        clock = report.timed(step, clock)
 
         step = "fetch arXiv"
         batches = run.feeds.fetch()
@@ -242,11 +253,14 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
 
         step = "filter"
         fresh = _filter(run, report, papers, index, recon, posted)
+        clock = report.timed("fetch arXiv", clock)
 
         step = "score"
         scorer = run.models.scorer(doc, run.state)
         report.model = scorer.model_id
+        clock = report.timed("load model", clock)
         scored = scorer.score(fresh) if fresh else []
+        clock = report.timed(step, clock)
         report.counts["scored"] = len(scored)
         scored = [_restrict(s, run.headings) for s in scored] if run.headings else scored
         report.proposals = sorted((s for s in scored if s.selected), key=lambda s: -s.relevance)
@@ -262,6 +276,7 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
                 last = run.state.fact("last_announced")
                 if report.announced and gap_closed and (last is None or report.announced.isoformat() > last):
                     run.state.set_fact(db, "last_announced", report.announced.isoformat())
+        clock = report.timed(step, clock)
     except UsageError:
         raise  # the config or command line points at something that is not there: exit 2
     except WatcherError as exc:
@@ -269,6 +284,7 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
         return
 
     _deliver(run, report, run_id, recon, posted)
+    report.timed("deliver", clock)
 
 
 def _note_feed(report: RunReport, batches: Sequence[FeedBatch]) -> None:
