@@ -33,7 +33,8 @@ def as_arxiv(p: dict[str, Any]) -> dict[str, Any]:
     cats = p["categories"] or ["cs.CL"]
     replacement = p.get("announce_guess") == "replacement"
     primary_watched = cats[0] in WATCHED
-    kind = ("replace" if primary_watched else "replace-cross") if replacement else ("new" if primary_watched else "cross")
+    kinds = {(True, True): "replace", (True, False): "replace-cross", (False, True): "new", (False, False): "cross"}
+    kind = kinds[(replacement, primary_watched)]
     day = date.fromisoformat(p["published"])
     return {
         "arxiv_id": p["arxiv_id"], "title": p["title"], "abstract": p["abstract"] or "", "authors": ["A. Author"],

@@ -101,7 +101,8 @@ def world(tmp_path: Path, fake_arxiv: FakeArxiv, fake_slack: FakeSlack, fake_git
 
 ODD_TITLES = [
     "On $\\mathcal{O}(n)$ Speech LLMs with $\\alpha$-Codecs",
-    "\u0646\u0645\u0648\u0630\u062c \u0644\u063a\u0648\u064a \u0644\u0644\u0643\u0644\u0627\u0645: An Arabic Speech LLM",
+    "\u0646\u0645\u0648\u0630\u062c \u0644\u063a\u0648\u064a \u0644\u0644\u0643\u0644\u0627\u0645: "
+    "An Arabic Speech LLM",
     "Speech LLMs \U0001F3A4\U0001F916 for Everyone",
     "Zero\u200b\u200dWidth\u2060 Speech\ufeff LLM \u202eevil\u202c",
     "A Speech LLM\nTitle Broken\r\nAcross   Lines",

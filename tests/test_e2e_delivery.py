@@ -126,7 +126,7 @@ def test_dry_run_shows_exactly_what_the_real_run_sends(world: World, capsys: pyt
     preview = json.loads(capsys.readouterr().out)["preview"]
     assert world.slack.messages == [] and world.github.pulls(REPO) == []  # nothing sent
     assert world.run() == 0
-    (digest,) = world.slack.top_level()
+    assert len(world.slack.top_level()) == 1
     sent = world.slack.messages
     # identical but for the pull request link, which the dry run cannot know before the PR exists
     def without_link(blocks: list[dict]) -> list[dict]:
@@ -189,6 +189,10 @@ def test_closed_pr_rejects_and_the_papers_never_come_back(world: World) -> None:
     assert world.run() == 0  # reads the closed PR; proposes none of its papers again
     assert [p.number for p in world.github.pulls(REPO)] == [1]
     assert len(world.slack.messages) == 1
+    from watcher.state import State
+
+    with State.open(world.tmp / "state" / "watcher.sqlite3") as state:
+        assert {f.arxiv_id for f in state.feedback() if f.outcome == "rejected"} == rejected
 
 
 HOSTILE = [

@@ -87,7 +87,8 @@ ERROR_FEED = b"""<?xml version='1.0' encoding='UTF-8'?>
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (ERROR_FEED, "src: arXiv rejected the query: Bad archive 'astroph'. Valid archive names are: astro-ph, cs, math"),
+        (ERROR_FEED,
+         "src: arXiv rejected the query: Bad archive 'astroph'. Valid archive names are: astro-ph, cs, math"),
         (b"<!DOCTYPE html><html><body>503 Service Unavailable</body></html>",
          "src: got an HTML page, not an RSS/Atom feed (arXiv may be down)"),
         (b"<?xml version='1.0'?><rss version='2.0'><channel><title>x</title><item><title>a & b</title></item>"

@@ -101,7 +101,8 @@ def test_next_day_updates_the_same_pr_and_keeps_human_text_and_edits(repo: FakeG
     b_entry = doc.section("multi-task").entries[0]
     lines = list(doc.lines)
     a_lines = lines[a_entry.start:a_entry.end]
-    keep = [ln for i, ln in enumerate(lines) if not (a_entry.start <= i < a_entry.end or b_entry.start <= i < b_entry.end)]
+    moved_or_deleted = set(range(a_entry.start, a_entry.end)) | set(range(b_entry.start, b_entry.end))
+    keep = [ln for i, ln in enumerate(lines) if i not in moved_or_deleted]
     edited = "".join(keep)
     edited = edited.replace("## other\n", "## other\n" + "".join(a_lines), 1)
     repo.commit_file(REPO, "watcher/new-papers", "README.md", edited, "maintainer edits")

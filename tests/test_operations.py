@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -66,7 +67,7 @@ def test_backfill_pages_through_the_api_and_records_every_paper_once(
     pages = [int(c.query["start"]) for c in calls if not c.fault]
     assert len(pages) >= len(expected) // 100 and len(calls) >= len(pages) + 2  # paged, with retries
     assert [c.query["max_results"] for c in calls[:1]] == ["100"]
-    gaps = [b.time - a.time for a, b in zip(calls, calls[1:], strict=False)]
+    gaps = [b.time - a.time for a, b in itertools.pairwise(calls)]
     assert min(gaps) >= 0.19  # pacing: api_delay between requests, even after errors
 
 

@@ -28,7 +28,7 @@ from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack
 from tests.realdays import days
-from tests.world import World, small_day  # noqa: I001
+from tests.world import World, small_day
 
 DAY_A, DAY_B, DAY_C = days()[5], days()[6], days()[7]
 

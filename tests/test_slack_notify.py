@@ -43,7 +43,9 @@ def test_digest_is_one_message_with_header_papers_and_pr_link(fake_slack: FakeSl
     assert msg.unfurl_links is False and msg.unfurl_media is False
     assert msg.text.startswith("2 new papers for the list (2025-05-21): Speech LLM paper number 1;")
     header, context, first, second = msg.blocks
-    assert header == {"type": "header", "text": {"type": "plain_text", "text": "2 new papers for the list · 2025-05-21"}}
+    assert second["text"]["text"].startswith("*<https://arxiv.org/abs/2505.00002|")
+    assert header == {"type": "header",
+                      "text": {"type": "plain_text", "text": "2 new papers for the list · 2025-05-21"}}
     assert context["elements"][0]["text"] == "<https://github.com/acme/papers/pull/7|Review the pull request>"
     assert first["text"]["text"] == (
         "*<https://arxiv.org/abs/2505.00001|Speech LLM paper number 1>*\n"

@@ -28,7 +28,8 @@ SEED = SEED_LIST.read_text()
 def small_day(day: str, others: int = 30) -> bytes:
     """A real day cut down for speed: its relevant and uncertain papers plus `others` more."""
     papers = [p for p in papers_of(day) if p.get("announce_guess") != "replacement"]
-    keep = [p for p in papers if p["label"] != "irrelevant"] + [p for p in papers if p["label"] == "irrelevant"][:others]
+    irrelevant = [p for p in papers if p["label"] == "irrelevant"]
+    keep = [p for p in papers if p["label"] != "irrelevant"] + irrelevant[:others]
     return rss_feed([as_arxiv(p) for p in keep], query=QUERY, day=date.fromisoformat(day))
 
 

@@ -64,7 +64,7 @@ def save(directory: Path, card: dict[str, Any], arrays: dict[str, dict[str, np.n
     blobs = {}
     for stem, named in arrays.items():
         buffer = io.BytesIO()
-        np.savez_compressed(buffer, **named)
+        np.savez_compressed(buffer, **named)  # type: ignore[arg-type]  # numpy's stub types allow_pickle here
         blobs[f"{stem}.npz"] = buffer.getvalue()
         card["files"][f"{stem}.npz"] = _sha256(blobs[f"{stem}.npz"])
     blobs[CARD] = (json.dumps(card, indent=2, sort_keys=True) + "\n").encode()
@@ -95,7 +95,8 @@ def read_card(directory: Path) -> dict[str, Any]:
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise ModelError(f"{path} is corrupt ({type(exc).__name__}): retrain with `watcher train`") from None
     if not isinstance(card, dict) or card.get("format") != FORMAT:
-        raise ModelError(f"{path}: not a {FORMAT} model card (found {card.get('format') if isinstance(card, dict) else 'no format'})")
+        found = card.get("format") if isinstance(card, dict) else "no format"
+        raise ModelError(f"{path}: not a {FORMAT} model card (found {found})")
     return card
 
 

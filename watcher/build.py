@@ -12,13 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .arxiv_api import ArxivApi
 from .config import Settings
 from .download import Downloader, HttpPolicy
 from .dryrun import Preview, PreviewNotifier, PreviewPublisher
 from .errors import ConfigError, UsageError
 from .pipeline import FeedSource, ListSource, Notifier, Publisher, Run, RunReport
 from .slack_notify import SlackNotifier, WebhookNotifier
-from .arxiv_api import ArxivApi
 from .sources import ApiWindow, FileList, RssFeeds, SavedFeeds
 from .state import State
 from .tokens import Secret, read_secret
@@ -72,7 +72,8 @@ def webhook_client(settings: Settings, url: Secret) -> Any:
     from slack_sdk.webhook import WebhookClient
 
     s = settings.slack
-    handlers = [RateLimitErrorRetryHandler(max_retry_count=s.retries), ServerErrorRetryHandler(max_retry_count=s.retries)]
+    handlers = [RateLimitErrorRetryHandler(max_retry_count=s.retries),
+                ServerErrorRetryHandler(max_retry_count=s.retries)]
     return WebhookClient(url.reveal(), timeout=int(s.timeout), retry_handlers=handlers)
 
 
@@ -195,7 +196,8 @@ def describe(settings: Settings, environ: dict[str, str] | None = None) -> list[
     else:
         lines.append(f"list: {s.list.file} (local file; no pull requests: github.repo is empty)")
     if s.slack.mode == "bot":
-        lines.append(f"Slack: channel {s.slack.channel} via {s.slack.base_url}, token from {env_status(s.slack.token_env)}")
+        lines.append(f"Slack: channel {s.slack.channel} via {s.slack.base_url}, "
+                     f"token from {env_status(s.slack.token_env)}")
     elif s.slack.mode == "webhook":
         lines.append(f"Slack: incoming webhook, URL from {env_status(s.slack.webhook_env)}")
     else:

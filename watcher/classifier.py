@@ -30,7 +30,6 @@ from typing import Any, Protocol
 import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
 
 from . import domain, features
 from .paper import Paper
@@ -236,7 +235,7 @@ class Model:
             if embedded.any():
                 if self.encoder is None:
                     raise RuntimeError("this model needs the sentence encoder")
-                emb[embedded] = self.encoder.encode([paper_text(papers[i]) for i in np.flatnonzero(embedded)])
+                emb[embedded] = self.encoder.encode([paper_text(papers[int(i)]) for i in np.flatnonzero(embedded)])
         fused = self.relevance.fused(kw, x, emb, passes, embedded)
         head = self._headings(papers, _tfidf(counts, self.head_idf), emb, embedded)
         return {"fused": fused, "prob": self.calib.apply(fused), "heading": head, "x": x, "emb": emb,
@@ -253,7 +252,7 @@ class Model:
             order = np.argsort(-proba, kind="stable")
             use_emb = bool(r["embedded"][i]) and self.pos_emb.size > 0
             sims = self.pos_emb @ r["emb"][i] if use_emb else lex_sims[i]
-            near = np.argsort(-sims, kind="stable")[:3] if sims.size else []
+            near: list[int] = list(np.argsort(-sims, kind="stable")[:3]) if sims.size else []
             out.append(Scored(
                 paper=paper,
                 relevance=float(r["prob"][i]),
@@ -575,7 +574,8 @@ def train(examples: Sequence[Example], *, encoder: Encoder | None, recipe: Recip
         recipe=recipe, headings=heads, relevance=relevance, threshold=threshold, calib=calib,
         head_idf=head_idf, head_lex_coef=sp.csr_matrix(head_lex_coef.astype(np.float32)),
         head_lex_bias=head_lex_bias, head_emb_coef=head_emb_coef.astype(np.float32), head_emb_bias=head_emb_bias,
-        pos_titles=[d.examples[i].paper.title for i in listed], pos_headings=[d.examples[i].heading or "" for i in listed],
+        pos_titles=[d.examples[i].paper.title for i in listed],
+        pos_headings=[d.examples[i].heading or "" for i in listed],
         pos_lex=_tfidf(d.counts[listed], relevance.idf),
         pos_emb=d.emb[listed] if use_emb else np.zeros((0, DIM), np.float32),
         encoder=encoder if use_emb else None,

@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.special import erf
@@ -197,7 +198,7 @@ class MiniLM:
         self.position = weights["embeddings.position_embeddings.weight"]
         self.token_type = weights["embeddings.token_type_embeddings.weight"][0]
         self.embed_norm = (weights["embeddings.LayerNorm.weight"], weights["embeddings.LayerNorm.bias"])
-        self.layers = []
+        self.layers: list[dict[str, Any]] = []
         for i in range(6):
             p = f"encoder.layer.{i}."
 
@@ -259,7 +260,8 @@ class MiniLM:
             up = x.reshape(batch * length, hidden) @ layer["up"] + layer["up_b"]
             up = 0.5 * up * (1.0 + erf(up * np.float32(0.7071067811865476)))
             down = up @ layer["down"] + layer["down_b"]
-            x = _layer_norm(down.reshape(batch, length, hidden) + x, *layer["norm2"]).astype(np.float32)
+            x = _layer_norm(down.reshape(batch, length, hidden) + x, *layer["norm2"])
+            x = x.astype(np.float32)
         weights = mask[:, :, None]
         pooled = (x * weights).sum(1) / np.maximum(weights.sum(1), 1e-9)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)

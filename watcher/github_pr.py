@@ -45,7 +45,9 @@ def _explain(step: str, exc: BaseException) -> str:
             hint = " (check the token in the environment variable named by github.token_env)"
         elif isinstance(exc, RateLimitExceededException) or (exc.headers or {}).get("x-ratelimit-remaining") == "0":
             reset = (exc.headers or {}).get("x-ratelimit-reset")
-            when = datetime.fromtimestamp(int(reset), UTC).strftime("%H:%M UTC") if reset and reset.isdigit() else "later"
+            when = "later"
+            if reset and reset.isdigit():
+                when = datetime.fromtimestamp(int(reset), UTC).strftime("%H:%M UTC")
             hint = f" (rate limit exceeded; resets at {when})"
         elif exc.status == 403 and "not permitted to create" in detail:
             hint = (" (enable Settings > Actions > General > 'Allow GitHub Actions to create and approve "

@@ -312,8 +312,9 @@ def _backfill_gap(run: Run, report: RunReport) -> list[FeedBatch]:
         return []
     days = missed[-run.max_backfill_days:] if run.max_backfill_days else []
     if len(days) < len(missed):
+        since = missed[0].isoformat()
         report.notes.append(f"MISSED {len(missed) - len(days)} announcement day(s) beyond backfill.max_days "
-                            f"({missed[0].isoformat()} onwards): run `watcher backfill --since {missed[0].isoformat()}`")
+                            f"({since} onwards): run `watcher backfill --since {since}`")
     if not days:
         return []
     first, last_day = submission_window(days)

@@ -88,7 +88,7 @@ class ProposedPaper:
             runner_up=s.runner_up,
             why=s.why[:300],
             nearest=tuple(f"{n.title[:90]} ({n.heading}, {n.similarity:.2f})" for n in s.nearest[:3]),
-            day=(s.paper.announced or day).isoformat() if (s.paper.announced or day) else "",
+            day=when.isoformat() if (when := s.paper.announced or day) else "",
         )
 
     def to_json(self) -> dict[str, Any]:

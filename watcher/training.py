@@ -313,7 +313,8 @@ def format_metrics(m: dict[str, Any]) -> str:
         lines.append(f"  at the model's threshold precision {block['precision_at_threshold']:.3f}, "
                      f"recall {block['recall_at_threshold']:.3f} ({block['proposed']} proposed)")
         if block.get("heading_top1") is not None:
-            lines.append(f"  heading accuracy         top-1 {block['heading_top1']:.3f}, top-2 {block['heading_top2']:.3f}")
+            lines.append(f"  heading accuracy         top-1 {block['heading_top1']:.3f}, "
+                         f"top-2 {block['heading_top2']:.3f}")
     return "\n".join(lines)
 
 
