@@ -284,8 +284,8 @@ def timing(db: Data) -> dict:
     import subprocess
     import tempfile
 
-    from watcher.artifact import save
     from watcher.embedding import MiniLM
+    from watcher.training import save_model
 
     d = db.days[0]
     examples = [replace(e, counts=None, embedding=None) for e in cold_set(db, d)]
@@ -294,15 +294,17 @@ def timing(db: Data) -> dict:
     train_s = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        save(out / "model", {"model_id": "bench", "recipe": vars(model.recipe), "embedding_model": "minilm",
-                             "cross_validation": {}}, {"model": model.to_arrays()})
+        save_model(out / "model", model, examples, list_fp="benchmark", feedback_fp="none", target_precision=TARGET,
+                   store_training=False)
         day = [db.pool[i] for i in np.flatnonzero(db.day == d) if not db.replacement[i]][:300]
         (out / "day.jsonl").write_text("".join(json.dumps(p) + "\n" for p in day))
         (out / "config.toml").write_text("")
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "watcher", "score", "--config", str(out / "config.toml"),
-                        "--model", str(out / "model"), "--input", str(out / "day.jsonl"),
-                        "--output", str(out / "scores.jsonl")], check=True, capture_output=True)
+        done = subprocess.run([sys.executable, "-m", "watcher", "score", "--config", str(out / "config.toml"),
+                               "--model", str(out / "model"), "--input", str(out / "day.jsonl"),
+                               "--output", str(out / "scores.jsonl")], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"watcher score failed: {done.stderr.strip()}")
         score_s = time.perf_counter() - started
     return {"train_seconds_cold_start_from_text_including_embedding": round(train_s, 1),
             "score_seconds_one_day_fresh_process": round(score_s, 1), "papers_scored": len(day)}
