@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import average_precision_score, precision_recall_curve
+from sklearn.metrics import average_precision_score
 from sklearn.svm import LinearSVC
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from watcher import domain, features  # noqa: E402
 from watcher.classifier import Example, Model, Recipe, paper_text, train  # noqa: E402
+from watcher.evaluation import recall_at_precision  # noqa: E402
 from watcher.paper import Paper  # noqa: E402
 from watcher.titles import title_key  # noqa: E402
 
@@ -204,14 +205,6 @@ METHODS: dict[str, Callable] = {
 
 
 # -- metrics ------------------------------------------------------------------------------------
-
-
-def recall_at_precision(y: np.ndarray, s: np.ndarray, p_min: float = 0.8) -> float:
-    if y.sum() == 0:
-        return float("nan")
-    prec, rec, _ = precision_recall_curve(y, s)
-    ok = prec >= p_min
-    return float(rec[ok].max()) if ok.any() else 0.0
 
 
 def metrics(db: Data, rows: list[tuple], days: set[str], uncertain_relevant: bool) -> dict:

@@ -11,55 +11,35 @@ from pathlib import Path
 
 import pytest
 
-from tests import canary
-from tests.conftest import SEED_LIST
 from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack
-from tests.realdays import QUERY, days, feed_of, write_config
+from tests.realdays import QUERY, days, feed_of
+from tests.world import BRANCH, REPO, SEED, World
 from watcher import listfile
-from watcher.cli import main
 from watcher.proposal import proposed_in
 
-REPO = "acme/papers"
-BRANCH = "watcher/new-papers"
-SEED = SEED_LIST.read_text()
 DAY_A, DAY_B = days()[5], days()[6]
 
 
-class World:
-    def __init__(self, tmp: Path, arxiv: FakeArxiv, slack: FakeSlack, github: FakeGitHub,
-                 monkeypatch: pytest.MonkeyPatch) -> None:
-        self.arxiv, self.slack, self.github = arxiv, slack, github
-        github.create_repo("acme", "papers", files={"README.md": SEED})
-        slack.token, github.token = canary.SLACK_TOKEN, canary.GITHUB_TOKEN
-        monkeypatch.setenv("SLACK_BOT_TOKEN", slack.token)
-        monkeypatch.setenv("GITHUB_TOKEN", github.token)
-        self.config = write_config(tmp, rss=arxiv.url + "/rss/", api=arxiv.api_url, slack=slack.api_url,
-                                   github=github.url, extra="[backfill]\nauto = false\n")
-        self.tmp = tmp
+class DeliveryWorld(World):
+    """The shared loopback world, with whole real days and shorthands for these tests."""
 
     def day(self, day: str) -> None:
-        self.arxiv.set_feed(feed_of(day), query=QUERY)
-
-    def run(self, *args: str) -> int:
-        return main(["run", "--config", str(self.config), *args])
-
-    def branch_list(self) -> str:
-        return self.github.file_at(REPO, BRANCH, "README.md").decode()
+        self.serve(feed_of(day))
 
     def pr_ids(self) -> set[str]:
-        (pr,) = [p for p in self.github.pulls(REPO) if p.state == "open"]
+        (pr,) = self.open_pulls()
         return set(proposed_in(pr.body))
 
     def posted_ids(self) -> list[str]:
-        return [i for m in self.slack.messages for i in m.payload["metadata"]["event_payload"]["ids"].split(",") if i]
+        return list(self.posted().elements())
 
 
 @pytest.fixture
 def world(tmp_path: Path, fake_arxiv: FakeArxiv, fake_slack: FakeSlack, fake_github: FakeGitHub,
-          monkeypatch: pytest.MonkeyPatch) -> World:
-    return World(tmp_path, fake_arxiv, fake_slack, fake_github, monkeypatch)
+          monkeypatch: pytest.MonkeyPatch) -> DeliveryWorld:
+    return DeliveryWorld(tmp_path, fake_arxiv, fake_slack, fake_github, monkeypatch)
 
 
 def added_lines(before: str, after: str) -> tuple[list[str], list[str]]:
@@ -68,7 +48,7 @@ def added_lines(before: str, after: str) -> tuple[list[str], list[str]]:
 
 
 def test_a_day_posts_one_digest_and_opens_one_pr_then_a_rerun_changes_nothing(
-        world: World, capsys: pytest.CaptureFixture[str]) -> None:
+        world: DeliveryWorld, capsys: pytest.CaptureFixture[str]) -> None:
     world.day(DAY_A)
     assert world.run("--json") == 0
     report = json.loads(capsys.readouterr().out)
@@ -102,7 +82,7 @@ def test_a_day_posts_one_digest_and_opens_one_pr_then_a_rerun_changes_nothing(
     print(f"requests on a first day: Slack {slack_calls}, GitHub {github_calls}")
 
 
-def test_next_day_updates_the_same_pull_request(world: World) -> None:
+def test_next_day_updates_the_same_pull_request(world: DeliveryWorld) -> None:
     world.day(DAY_A)
     assert world.run() == 0
     first = world.pr_ids()
@@ -120,7 +100,8 @@ def test_next_day_updates_the_same_pull_request(world: World) -> None:
           f"Slack {len(world.slack.requests) - before[1]}")
 
 
-def test_dry_run_shows_exactly_what_the_real_run_sends(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_shows_exactly_what_the_real_run_sends(world: DeliveryWorld,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
     world.day(DAY_A)
     assert world.run("--dry-run", "--json") == 0
     preview = json.loads(capsys.readouterr().out)["preview"]
@@ -140,7 +121,7 @@ def test_dry_run_shows_exactly_what_the_real_run_sends(world: World, capsys: pyt
     assert preview["pr_body"] == world.github.pull(REPO, 1).body
 
 
-def test_slack_down_still_updates_github_and_posts_next_run(world: World) -> None:
+def test_slack_down_still_updates_github_and_posts_next_run(world: DeliveryWorld) -> None:
     world.day(DAY_A)
     world.slack.fail("POST", "chat.postMessage", status=500, times=10)
     assert world.run() == 1
@@ -152,7 +133,7 @@ def test_slack_down_still_updates_github_and_posts_next_run(world: World) -> Non
     assert len(world.github.commits_on(REPO, BRANCH)) == commits
 
 
-def test_github_down_still_posts_to_slack_and_adds_to_the_pr_next_run(world: World) -> None:
+def test_github_down_still_posts_to_slack_and_adds_to_the_pr_next_run(world: DeliveryWorld) -> None:
     world.day(DAY_A)
     world.github.fail("POST", "/git/refs", status=502, times=10)
     assert world.run() == 1
@@ -164,7 +145,7 @@ def test_github_down_still_posts_to_slack_and_adds_to_the_pr_next_run(world: Wor
     assert len(world.slack.messages) == 1  # no second digest
 
 
-def test_lost_state_never_duplicates(world: World) -> None:
+def test_lost_state_never_duplicates(world: DeliveryWorld) -> None:
     world.day(DAY_A)
     assert world.run() == 0
     posted, in_pr = world.posted_ids(), world.pr_ids()
@@ -178,7 +159,7 @@ def test_lost_state_never_duplicates(world: World) -> None:
         assert text.count(f"/abs/{arxiv_id})") == 1
 
 
-def test_closed_pr_rejects_and_the_papers_never_come_back(world: World) -> None:
+def test_closed_pr_rejects_and_the_papers_never_come_back(world: DeliveryWorld) -> None:
     world.day(DAY_A)
     assert world.run() == 0
     rejected = world.pr_ids()
@@ -203,7 +184,7 @@ HOSTILE = [
 ]
 
 
-def test_hostile_titles_ping_no_one_and_keep_the_list_valid(world: World) -> None:
+def test_hostile_titles_ping_no_one_and_keep_the_list_valid(world: DeliveryWorld) -> None:
     from datetime import date
 
     from tests.fakes.arxiv import rss_feed
