@@ -74,6 +74,10 @@ class EnrichCache:
         data = self.entries[key]
         return True, _paper_from(data) if data else None
 
+    def papers(self) -> list[Paper]:
+        """Every paper the cache resolved."""
+        return [_paper_from(data) for data in self.entries.values() if data]
+
     def put(self, title: str, paper: Paper | None) -> None:
         key = title_key(title)
         data = _paper_json(paper) if paper else None

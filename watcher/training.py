@@ -17,7 +17,6 @@ keeps the result beside the state database.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
@@ -398,6 +397,11 @@ class ModelStore:
         recipe = replace(Recipe(**base_card["recipe"]), embeddings=c.embeddings)
         seen = {d.paper.arxiv_id: d.paper for d in state.papers()}
         known = dict(seen)
+        cache = enrich_cache_path(self.settings)
+        if cache.exists():  # abstracts that `watcher enrich` found for list entries
+            from .enrich import EnrichCache
+
+            known.update({p.arxiv_id: p for p in EnrichCache(cache).papers()})
         for e in stored:
             if e.label == 1 and e.kind == "list" and e.paper.title:
                 known[f"title:{e.paper.title}"] = e.paper
@@ -444,7 +448,3 @@ def _positives_with_rows(doc: ListDocument, known: dict[str, Paper], stored: Seq
                          terms=row.terms, gated=row.gated)
         out.append(ex)
     return out
-
-
-def write_model_metrics(path: Path, metrics: dict[str, Any]) -> None:
-    path.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
