@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,7 +103,7 @@ def test_enrich_resolves_titles_once_and_reports_the_rest(tmp_path: Path, fake_a
     assert [r["arxiv_id"] for r in rows[: len(known)]] == [s["arxiv_id"] for s in known]
     assert rows[-1]["arxiv_id"] == known[1]["arxiv_id"]  # found through its link, by id
     calls = fake_arxiv.api_calls()
-    assert min(b.time - a.time for a, b in zip(calls, calls[1:], strict=False)) >= 0.29  # paced
+    assert min(b.time - a.time for a, b in itertools.pairwise(calls)) >= 0.29  # paced
     n = len(calls)
     assert main(["enrich", "--config", str(config), "--list", str(listfile)]) == 0
     assert len(fake_arxiv.api_calls()) == n  # everything came from the cache
