@@ -132,6 +132,20 @@ def test_unknown_channel_and_server_errors(fake_slack: FakeSlack) -> None:
         SlackNotifier(web(fake_slack), CHANNEL).post([scored(1)], day=DAY, pr_url=None)
 
 
+def test_only_requests_that_never_reached_slack_are_retried_blindly() -> None:
+    import socket
+    import urllib.error
+
+    from watcher.slack_notify import UnsentRequestRetryHandler
+
+    handler = UnsentRequestRetryHandler.build(2)
+    can = handler._can_retry  # the decision slack-sdk asks the handler for
+    assert can(state=None, request=None, error=urllib.error.URLError(ConnectionRefusedError(111, "refused")))
+    assert can(state=None, request=None, error=urllib.error.URLError(socket.gaierror(-2, "unknown host")))
+    assert not can(state=None, request=None, error=urllib.error.URLError(ConnectionResetError(104, "reset")))
+    assert not can(state=None, request=None, error=TimeoutError("timed out"))
+
+
 def test_connection_refused_is_a_delivery_error() -> None:
     client = WebClient(token="xoxb-test-token", base_url="http://127.0.0.1:9/api/", timeout=2, retry_handlers=[])
     with pytest.raises(DeliveryError, match=r"^Slack post digest: cannot reach Slack \("):

@@ -18,7 +18,7 @@ from .download import Downloader, HttpPolicy
 from .dryrun import Preview, PreviewNotifier, PreviewPublisher
 from .errors import ConfigError, UsageError
 from .pipeline import FeedSource, ListSource, Notifier, Publisher, Run, RunReport
-from .slack_notify import SlackNotifier, WebhookNotifier
+from .slack_notify import SlackNotifier, UnsentRequestRetryHandler, WebhookNotifier
 from .sources import ApiWindow, FileList, RssFeeds, SavedFeeds
 from .state import State
 from .tokens import Secret, read_secret
@@ -57,9 +57,10 @@ def slack_client(settings: Settings, token: Secret) -> Any:
     from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
     s = settings.slack
-    # No automatic retry after a connection error: a post whose answer was lost may have landed.
-    # SlackNotifier looks in the channel first (idempotent recovery); a 429 or 5xx was not posted.
+    # Connection errors are retried only when the request never reached Slack: after a reset or
+    # a timeout the post may have landed, and SlackNotifier looks in the channel instead.
     handlers = [
+        UnsentRequestRetryHandler.build(s.retries),
         RateLimitErrorRetryHandler(max_retry_count=s.retries),
         ServerErrorRetryHandler(max_retry_count=s.retries),
     ]

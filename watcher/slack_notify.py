@@ -144,6 +144,26 @@ def message_preview(m: SlackMessage) -> str:
 # -- posting ---------------------------------------------------------------------------------
 
 
+class UnsentRequestRetryHandler:
+    """slack-sdk's connection-error retry, narrowed to requests that cannot have reached Slack
+    (connection refused, name lookup failed). A reset or a timeout may come after Slack posted
+    the message: re-sending blindly would post it twice, so SlackNotifier looks in the channel
+    instead."""
+
+    @staticmethod
+    def build(max_retry_count: int) -> Any:
+        import socket
+
+        from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+
+        class _Handler(ConnectionErrorRetryHandler):
+            def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+                reason = getattr(error, "reason", error)
+                return response is None and isinstance(reason, ConnectionRefusedError | socket.gaierror)
+
+        return _Handler(max_retry_count=max_retry_count)
+
+
 class SlackNotifier:
     """Posts the digest with a bot token (chat.postMessage); reads history to avoid repeats."""
 
