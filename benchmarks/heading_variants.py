@@ -1,0 +1,124 @@
+"""Heading variants on the labelled days: is there a better way to choose the heading?
+
+    python benchmarks/heading_variants.py [--data ../shared/data]
+
+Same protocols as classifier_benchmark.py (cold start: the list; after review: the list plus the
+relevant papers of earlier days under their headings), scored on each day's relevant papers.
+Reports heading top-1 / top-2 on DEV (first 5 days) and TEST (last 10) for the product's recipe
+(tf-idf and embedding classifiers averaged, plus cue words) and for variants: one part alone,
+other cue weights, title embeddings, and nearest-neighbour votes. A variant is only worth taking
+if it wins on DEV and TEST alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import classifier_benchmark as cb  # noqa: E402
+
+from watcher import domain  # noqa: E402
+from watcher.classifier import _idf, _multiclass, _softmax, _tfidf  # noqa: E402
+
+VARIANTS: dict[str, dict[str, float]] = {
+    "product (tf-idf + embedding + cues)": {},
+    "tf-idf + cues": {"emb": 0},
+    "embedding + cues": {"lex": 0},
+    "no cues": {"cue": 0},
+    "cues x0.5": {"cue": 0.5},
+    "cues x2": {"cue": 2},
+    "+ title embedding": {"title": 1},
+    "title embedding instead of full text": {"emb": 0, "title": 1},
+    "+ 10 nearest entries vote": {"knn": 1},
+    "+ 10 nearest entries vote x0.5": {"knn": 0.5},
+}
+
+
+class Headings:
+    def __init__(self, db: cb.Data) -> None:
+        from watcher.embedding import MiniLM
+
+        self.db = db
+        self.heads = list(dict.fromkeys(s["section"] for s in db.seed))
+        self.relevant = [i for i in range(db.n_pool)
+                         if db.label[i] == "relevant" and not db.on_list[i] and not db.replacement[i]]
+        self.listed = list(range(db.n_pool, db.n_pool + len(db.seed)))
+        rows = self.relevant + self.listed
+        titles = MiniLM.load(max_length=128).encode([db.papers[i].title for i in rows])
+        self.title_emb = {i: v for i, v in zip(rows, titles, strict=True)}
+
+    def section(self, i: int) -> str:
+        db = self.db
+        return db.section[i] if i < db.n_pool else db.seed[i - db.n_pool]["section"]
+
+    def probabilities(self, pos: list[int], test: list[int], cfg: dict[str, float]) -> np.ndarray:
+        db, k = self.db, len(self.heads)
+        w = np.array([1.0 if i >= db.n_pool else 3.0 for i in pos])  # accepted papers weigh as review_weight
+        y = np.array([self.heads.index(self.section(i)) for i in pos])
+        parts: list[tuple[float, np.ndarray]] = []
+
+        def fit(xtr: object, xte: object, weight: float) -> None:
+            coef, bias = _multiclass(xtr, y, w, k, 10.0)
+            parts.append((weight, _softmax(np.asarray(xte @ coef.T) + bias)))
+
+        if cfg.get("lex", 1):
+            idf = _idf(db.counts[pos], 1, 1.0)
+            cols = np.flatnonzero(idf)
+            fit(_tfidf(db.counts[pos], idf)[:, cols], _tfidf(db.counts[test], idf)[:, cols], cfg.get("lex", 1))
+        if cfg.get("emb", 1):
+            fit(db.emb.matrix[pos], db.emb.matrix[test], cfg.get("emb", 1))
+        if cfg.get("title"):
+            fit(np.array([self.title_emb[i] for i in pos]), np.array([self.title_emb[i] for i in test]), cfg["title"])
+        p = sum(wt * q for wt, q in parts) / sum(wt for wt, _ in parts)
+        if cfg.get("knn"):
+            sims = db.emb.matrix[test] @ db.emb.matrix[pos].T
+            votes = np.zeros((len(test), k))
+            for r in range(len(test)):
+                for j in np.argsort(-sims[r])[:10]:
+                    votes[r, y[j]] += max(sims[r, j], 0.0)
+            p = p + cfg["knn"] * votes / np.maximum(votes.sum(1, keepdims=True), 1e-9)
+        cues = np.array([domain.heading_cues(db.papers[i].title, db.papers[i].abstract, self.heads) for i in test])
+        return p + cfg.get("cue", 1.0) * cues
+
+    def accuracy(self, protocol: str, cfg: dict[str, float]) -> dict[str, tuple[float, float, int]]:
+        db = self.db
+        dev = set(db.days[:5])
+        hits: dict[str, list[int]] = {"DEV": [0, 0, 0], "TEST": [0, 0, 0]}
+        for d in db.days if protocol == "cold" else db.days[2:]:
+            test = [i for i in self.relevant if db.day[i] == d]
+            if not test:
+                continue
+            earlier = [i for i in self.relevant if db.day[i] < d] if protocol == "review" else []
+            p = self.probabilities(self.listed + earlier, test, cfg)
+            h = hits["DEV" if d in dev else "TEST"]
+            for r, i in enumerate(test):
+                top = [self.heads[j] for j in np.argsort(-p[r], kind="stable")[:2]]
+                h[0] += top[0] == self.section(i)
+                h[1] += self.section(i) in top
+                h[2] += 1
+        return {s: (a / n, b / n, n) for s, (a, b, n) in hits.items()}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    args = ap.parse_args()
+    h = Headings(cb.Data(args.data))
+    print(f"{'variant':40} {'protocol':8} {'DEV top-1/top-2':>16} {'TEST top-1/top-2':>17}")
+    for name, cfg in VARIANTS.items():
+        for protocol in ("cold", "review"):
+            r = h.accuracy(protocol, cfg)
+            print(f"{name:40} {protocol:8} {r['DEV'][0]:7.3f}/{r['DEV'][1]:.3f} {r['TEST'][0]:9.3f}/{r['TEST'][1]:.3f}"
+                  f"   (n={r['DEV'][2]}/{r['TEST'][2]})", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
