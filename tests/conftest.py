@@ -38,7 +38,8 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not SHARED.is_dir():
         terminalreporter.write_line(f"NOT RUN: {len(NEEDS_SHARED)} test modules need the real data in {SHARED} "
-                                    "(set WATCHER_SHARED_DATA to its location)", red=True)
+                                    "(set WATCHER_SHARED_DATA to its location): "
+                                    + ", ".join(sorted(NEEDS_SHARED)), red=True)
 
 
 @pytest.fixture(autouse=True)
