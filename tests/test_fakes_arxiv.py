@@ -5,15 +5,14 @@ from __future__ import annotations
 import itertools
 import threading
 from datetime import UTC, date, datetime, timedelta, timezone
-from pathlib import Path
 
 import feedparser
 import pytest
 import requests
 
+from tests.conftest import BIG_FEED, EMPTY_FEED
 from tests.fakes.arxiv import FakeArxiv, rss_feed
 
-REAL_FEEDS = Path(__file__).resolve().parents[2] / "shared" / "data" / "arxiv-feeds"
 T0 = datetime(2025, 1, 6, 12, 0, tzinfo=UTC)
 
 
@@ -197,7 +196,7 @@ def test_rss_feed_matches_the_real_arxiv_shape():
     assert e.summary.startswith("arXiv:2501.00001v1 Announce Type: new \nAbstract: Abstract 1.")
     assert (e.arxiv_announce_type, e.author, e.arxiv_doi) == ("new", "Ada Lovelace, Alan Turing", "10.1/x")
     assert e.published == "Tue, 07 Jan 2025 00:00:00 -0500"
-    real_path = REAL_FEEDS / "rss-all-archives-2024-11-28.xml"
+    real_path = BIG_FEED
     if real_path.exists():  # same channel and item keys as a real item carrying DOI and journal ref
         text = real_path.read_text(encoding="utf-8")
         items = text.split("<item>")
@@ -216,7 +215,7 @@ def test_rss_day_queue_then_default(fake_arxiv):
 
 
 def test_real_empty_day_sample_is_served_unchanged(fake_arxiv):
-    sample = REAL_FEEDS / "rss-empty-2024-11-28.xml"
+    sample = EMPTY_FEED
     if not sample.exists():
         pytest.skip("shared/data not beside this checkout")
     fake_arxiv.set_feed(sample.read_bytes(), query="test")
