@@ -38,6 +38,25 @@ VARIANTS: dict[str, dict[str, float]] = {
     "title embedding instead of full text": {"emb": 0, "title": 1},
     "+ 10 nearest entries vote": {"knn": 1},
     "+ 10 nearest entries vote x0.5": {"knn": 0.5},
+    "+ similarity to heading descriptions": {"desc": 1},
+    "+ similarity to heading descriptions x0.5": {"desc": 0.5},
+}
+
+# The rubric's heading usage (../shared/data/README.md), one description per heading.
+DESCRIPTIONS = {
+    "multi-task": "general speech and audio large language models, omni models, spoken dialogue and full-duplex "
+                  "systems, toolkits, surveys, retrieval-augmented spoken dialogue",
+    "generation task": "text-to-speech, voice conversion, music, song and sound generation and editing with "
+                       "language models",
+    "ASR/ST": "LLM-based speech recognition, speech translation, audio-visual speech recognition, error correction, "
+              "contextual biasing, diarization, emotion and paralinguistic and speaker classification with audio LLMs",
+    "NLP": "spoken language understanding, dialogue behaviour, turn-taking, audio reasoning and question answering, "
+           "reinforcement learning for reasoning",
+    "codec": "neural audio codecs, speech tokenizers, discrete speech units",
+    "benchmark": "benchmarks, evaluation suites and evaluation surveys of audio language models, including safety "
+                 "and jailbreak benchmarks",
+    "other": "analysis, safety attacks and defences, probing, efficiency, and domain applications such as clinical "
+             "speech and language assessment",
 }
 
 
@@ -53,6 +72,7 @@ class Headings:
         rows = self.relevant + self.listed
         titles = MiniLM.load(max_length=128).encode([db.papers[i].title for i in rows])
         self.title_emb = {i: v for i, v in zip(rows, titles, strict=True)}
+        self.desc_emb = MiniLM.load(max_length=128).encode([DESCRIPTIONS[h] for h in self.heads])
 
     def section(self, i: int) -> str:
         db = self.db
@@ -84,6 +104,8 @@ class Headings:
                 for j in np.argsort(-sims[r])[:10]:
                     votes[r, y[j]] += max(sims[r, j], 0.0)
             p = p + cfg["knn"] * votes / np.maximum(votes.sum(1, keepdims=True), 1e-9)
+        if cfg.get("desc"):
+            p = p + cfg["desc"] * _softmax(db.emb.matrix[test] @ self.desc_emb.T / 0.05)
         cues = np.array([domain.heading_cues(db.papers[i].title, db.papers[i].abstract, self.heads) for i in test])
         return p + cfg.get("cue", 1.0) * cues
 
