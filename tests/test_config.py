@@ -79,6 +79,10 @@ def test_settings_are_immutable() -> None:
         ("[arxiv]\nrss_url = 'ftp://x'\n", "arxiv.rss_url: expected an http(s) URL, got string 'ftp://x'"),
         ("[arxiv]\napi_page_size = 5000\n",
          "arxiv.api_page_size: expected an integer from 1 to 2000, got integer 5000"),
+        ("[arxiv]\nholidays = ['2027-13-01']\n",
+         "arxiv.holidays: expected dates as \"YYYY-MM-DD\" strings, got string '2027-13-01'"),
+        ("[arxiv]\nholidays = [2027-01-01T10:00:00]\n",
+         "arxiv.holidays: expected dates as \"YYYY-MM-DD\" strings, got string '2027-01-01T10:00:00'"),
         ("[list]\nposition = 'middle'\n", "list.position: expected \"top\" or \"bottom\", got string 'middle'"),
         ("[classifier]\ntarget_precision = 1.5\n",
          "classifier.target_precision: expected a number between 0 and 1, got number 1.5"),
@@ -101,6 +105,11 @@ def test_config_errors_name_the_key(toml: str, message: str) -> None:
         parse_settings(toml)
     assert err.value.message == message
     assert err.value.exit_code == 2
+
+
+def test_holidays_take_toml_dates_or_strings() -> None:
+    s = parse_settings("[arxiv]\nholidays = [2027-01-01, '2027-01-18']\n")
+    assert s.arxiv.holidays == ("2027-01-01", "2027-01-18")
 
 
 def test_load_errors_name_the_file(tmp_path: Path) -> None:

@@ -138,6 +138,21 @@ def test_with_auto_backfill_off_the_gap_is_reported_loudly(tmp_path: Path, fake_
         assert fake_arxiv.api_calls() == []
 
 
+def test_configured_holidays_are_not_missed_days(tmp_path: Path, fake_arxiv: FakeArxiv,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    gap = missing_days(date.fromisoformat(days()[3]), date.fromisoformat(days()[6]))
+    holidays = ", ".join(f'"{d.isoformat()}"' for d in gap)
+    config = write_config(tmp_path, rss=fake_arxiv.url + "/rss/", api=fake_arxiv.api_url,
+                          extra="[backfill]\nauto = false\n")
+    config.write_text(config.read_text().replace("[arxiv]\n", f"[arxiv]\nholidays = [{holidays}]\n"))
+    for day in (days()[3], days()[6]):
+        fake_arxiv.set_feed(feed_of(day), query=QUERY)
+        assert main(["run", "--config", str(config), "--json"]) == 0
+        report = json.loads(capsys.readouterr().out)
+    assert "missed_days" not in report["counts"] and not any("MISSED" in n for n in report["notes"])
+    assert fake_arxiv.api_calls() == []
+
+
 def test_calendar() -> None:
     assert missing_days(date(2026, 11, 20), date(2026, 11, 30)) == [  # Thanksgiving 11-26 is a holiday
         date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 27)]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .arxiv_api import ArxivApi
+from .arxiv_calendar import HOLIDAYS
 from .config import Settings
 from .download import Downloader, HttpPolicy
 from .dryrun import Preview, PreviewNotifier, PreviewPublisher
@@ -176,6 +177,7 @@ def run_adapters(settings: Settings, *, state: State, dry_run: bool, feeds: Sequ
         backfill=backfill if window is None else None,
         auto_backfill=settings.backfill.auto,
         max_backfill_days=settings.backfill.max_days,
+        holidays=HOLIDAYS | {date.fromisoformat(d) for d in settings.arxiv.holidays},
         log=log,
     )
 

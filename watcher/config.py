@@ -13,6 +13,7 @@ import tomllib
 import types
 import typing
 from dataclasses import dataclass, field, fields, is_dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ class ArxivSettings:
     backoff: float = 2.0
     api_delay: float = 3.0
     api_page_size: int = 200
+    holidays: tuple[str, ...] = ()  # extra days without announcements ("YYYY-MM-DD"), beyond arxiv_calendar's
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,9 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
     elif tp is Path:
         ok = isinstance(value, str)
         value = Path(value) if ok else value
-    else:  # tuple[str, ...]
+    else:  # tuple[str, ...]; a TOML date (2027-01-01 without quotes) counts as its ISO string
+        if isinstance(value, list):
+            value = [v.isoformat() if isinstance(v, date) else v for v in value]
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
         value = tuple(value) if ok else value
     if not ok:
@@ -214,6 +218,11 @@ def _check(s: Settings) -> None:
              a.backoff if a.backoff < 0 else a.api_delay)
     if not 1 <= a.api_page_size <= 2000:
         fail("arxiv.api_page_size", "an integer from 1 to 2000", a.api_page_size)
+    for day in a.holidays:
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            fail("arxiv.holidays", 'dates as "YYYY-MM-DD" strings', day)
     if not a.user_agent.strip():
         fail("arxiv.user_agent", "a User-Agent naming the bot and a contact", a.user_agent)
     if s.list.position not in ("top", "bottom"):

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from . import listfile
-from .arxiv_calendar import missing_days, submission_window
+from .arxiv_calendar import HOLIDAYS, missing_days, submission_window
 from .errors import ConfigError, UsageError, WatcherError
 from .feeds import FeedBatch, announced_day, merge_papers
 from .listfile import ListDocument
@@ -180,6 +180,7 @@ class Run:
     backfill: Callable[[date, date], FeedSource] | None = None
     auto_backfill: bool = True
     max_backfill_days: int = 10
+    holidays: frozenset[date] = HOLIDAYS  # days arXiv announces nothing (weekends aside)
     log: Callable[[str], None] = lambda line: None
 
 
@@ -301,7 +302,7 @@ def _backfill_gap(run: Run, report: RunReport) -> list[FeedBatch]:
     last = run.state.fact("last_announced")
     if report.announced is None or last is None:
         return []
-    missed = missing_days(date.fromisoformat(last), report.announced)
+    missed = missing_days(date.fromisoformat(last), report.announced, run.holidays)
     if not missed:
         return []
     names = ", ".join(d.isoformat() for d in missed)
