@@ -176,6 +176,35 @@ def test_closed_pr_rejects_and_the_papers_never_come_back(world: DeliveryWorld) 
         assert {f.arxiv_id for f in state.feedback() if f.outcome == "rejected"} == rejected
 
 
+def test_an_entry_deleted_after_a_failed_pr_update_stays_deleted(world: DeliveryWorld) -> None:
+    """The list commit lands, the PR body update fails; a maintainer then deletes one of the new
+    entries. The next run knows from its own commits that the paper was proposed: rejected, not
+    re-added."""
+    world.day(DAY_A)
+    assert world.run() == 0
+    first = world.pr_ids()
+    world.day(DAY_B)
+    world.github.fail("PATCH", r"/pulls/1$", status=502, times=10)
+    assert world.run() == 1  # the digest still goes out; the PR update is retried next run
+    world.github.clear_faults()
+    doc = listfile.parse(world.branch_list())
+    entry = next(e for e in doc.entries if e.arxiv_ids and not e.arxiv_ids & first and e.arxiv_ids - set(SEED))
+    (gone,) = entry.arxiv_ids
+    world.github.commit_file(REPO, BRANCH, "README.md", "".join(doc.lines[: entry.start] + doc.lines[entry.end :]),
+                             "maintainer rejects a paper")
+    assert world.run() == 0
+    assert gone not in world.branch_list()
+    assert gone in world.pr_ids()  # the PR still says it proposed it
+    from watcher.state import State
+
+    with State.open(world.state_path) as state:
+        assert {f.arxiv_id for f in state.feedback() if f.outcome == "rejected"} == {gone}
+    seen = len(world.github.requests)
+    assert world.run() == 0  # and it stays rejected: nothing is written again
+    assert gone not in world.branch_list()
+    assert [r for r in world.github.requests[seen:] if r.method != "GET"] == []
+
+
 HOSTILE = [
     ("2505.99001", "<!channel> Free GPUs for speech LLM research", "Audio LLM tokens <!here> <@U123>."),
     ("2505.99002", "<https://evil.example|click> Speech language model jailbreak", "Speech LLM attack."),

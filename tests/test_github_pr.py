@@ -262,4 +262,81 @@ def test_requests_per_typical_day(repo: FakeGitHub) -> None:
     pub.gh.read()
     pub.publish([C], day=DAY2)
     second = len(repo.requests)
-    assert (first, second) == (11, 6)
+    assert (first, second) == (11, 7)  # the following day also reads the PR's commits
+
+
+# -- what a maintainer may do to the pull request ---------------------------------------------
+
+
+def without_entry(text: str, title_start: str) -> str:
+    doc = listfile.parse(text)
+    e = next(e for e in doc.entries if e.title.startswith(title_start))
+    return "".join(doc.lines[: e.start] + doc.lines[e.end :])
+
+
+def test_a_heading_renamed_on_the_branch_refiles_instead_of_blocking_everyone(repo: FakeGitHub) -> None:
+    publisher(repo).publish([A], day=DAY1)
+    renamed = branch_list(repo).replace("## benchmark\n", "## Benchmarks & evaluation\n", 1)
+    repo.commit_file(REPO, "watcher/new-papers", "README.md", renamed, "maintainer renames a heading")
+    a2 = scored("2505.20009", "Another Neural Codec for Speech")
+    pub = publisher(repo)
+    pub.reconcile()
+    done = pub.publish([a2, C], day=DAY2)  # C was proposed under "benchmark"
+    assert done.delivered == {a2.paper.arxiv_id, C.paper.arxiv_id} and done.error is None
+    doc = listfile.parse(branch_list(repo))
+    assert C.paper.arxiv_id in doc.section("multi-task").entries[0].arxiv_ids  # its best heading the list has
+    assert proposed_in(repo.pull(REPO, 1).body)[C.paper.arxiv_id].heading == "multi-task"
+
+
+def test_a_paper_with_no_heading_on_the_list_waits_and_the_others_go(repo: FakeGitHub) -> None:
+    lost = Scored(Paper("2505.20010", "Singing Voice LLM", "abstract", announced=DAY1), 0.9, True, "songs", "tunes",
+                  {"songs": 0.7, "tunes": 0.3})
+    pub = publisher(repo)
+    pub.reconcile()
+    done = pub.publish([lost, A], day=DAY1)
+    assert done.delivered == {A.paper.arxiv_id}
+    assert done.error is not None and "arXiv:2505.20010" in done.error and "none of their headings" in done.error
+    assert "Singing Voice LLM" not in branch_list(repo)
+
+
+def test_a_retargeted_open_pr_is_updated_never_reset(repo: FakeGitHub) -> None:
+    publisher(repo).publish([A], day=DAY1)
+    repo.create_branch(REPO, "next", "main")
+    client(repo).get_repo(REPO).get_pull(1).edit(base="next")
+    pub = publisher(repo)
+    pub.reconcile()
+    pub.publish([C], day=DAY2)
+    text = branch_list(repo)
+    assert "A Neural Codec for Speech LLMs" in text and "Benchmarking Audio LLM Reasoning" in text
+    assert [p.number for p in repo.pulls(REPO)] == [1]
+    assert set(proposed_in(repo.pull(REPO, 1).body)) == {A.paper.arxiv_id, C.paper.arxiv_id}
+
+
+def test_a_description_rewritten_without_the_markers_keeps_every_proposal(repo: FakeGitHub) -> None:
+    publisher(repo).publish([A, B], day=DAY1)
+    client(repo).get_repo(REPO).get_pull(1).edit(body="Reviewing this batch on Friday.")
+    repo.commit_file(REPO, "watcher/new-papers", "README.md", without_entry(branch_list(repo), "Spoken Dialogue"),
+                     "maintainer rejects B")
+    pub = publisher(repo)
+    recon = pub.reconcile()  # the bot's commits still name A and B
+    assert recon.proposed == {A.paper.arxiv_id, B.paper.arxiv_id}
+    assert [(f.arxiv_id, f.outcome) for f in recon.feedback] == [(B.paper.arxiv_id, "rejected")]
+    pub.publish([C], day=DAY2)
+    body = repo.pull(REPO, 1).body
+    assert body.endswith("Reviewing this batch on Friday.")
+    papers = proposed_in(body)
+    assert set(papers) == {A.paper.arxiv_id, B.paper.arxiv_id, C.paper.arxiv_id}
+    assert (papers[A.paper.arxiv_id].title, papers[A.paper.arxiv_id].heading) == \
+        ("A Neural Codec for Speech LLMs", "codec")
+
+
+def test_a_paper_committed_before_a_failed_body_update_is_still_known_as_proposed(repo: FakeGitHub) -> None:
+    publisher(repo).publish([A], day=DAY1)
+    repo.fail("PATCH", r"/pulls/1$", status=502, times=1)
+    with pytest.raises(DeliveryError, match="update pull request #1"):
+        publisher(repo).publish([C], day=DAY2)
+    repo.commit_file(REPO, "watcher/new-papers", "README.md", without_entry(branch_list(repo), "Benchmarking"),
+                     "maintainer rejects C")
+    recon = publisher(repo).reconcile()
+    assert C.paper.arxiv_id in recon.proposed
+    assert [(f.arxiv_id, f.outcome) for f in recon.feedback] == [(C.paper.arxiv_id, "rejected")]

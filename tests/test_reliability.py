@@ -46,9 +46,10 @@ GITHUB_SITES = {
     "create label": ("POST", r"^/repos/acme/papers/labels$"),
     "label pull request": ("POST", r"/issues/\d+/labels$"),
     "update pull request": ("PATCH", r"/pulls/\d+$"),
+    "read pull request commits": ("GET", r"/pulls/\d+/commits$"),
 }
 # sites only used when the pull request is opened (day A) or updated (day B)
-UPDATE_ONLY = {"update pull request"}
+UPDATE_ONLY = {"update pull request", "read pull request commits"}
 SLACK_SITES = {"read history": ("POST", r"conversations\.history"), "post digest": ("POST", r"chat\.postMessage")}
 ARXIV_SITES = {"fetch feed": ("GET", r"^/rss/")}
 

@@ -118,6 +118,12 @@ class PreviewPublisher:
             self.preview.diff = "".join(difflib.unified_diff(
                 edit.before.splitlines(keepends=True), edit.after.splitlines(keepends=True),
                 fromfile=f"a/{self.path}", tofile=f"b/{self.path}"))
-            self.preview.pr_body = render_body(body, items, day)
+            self.preview.pr_body = render_body(body, edit.filed(items), day)
             self.preview.diff += f"\ncommit message: {json.dumps(commit_message(edit.added))}\n"
-        return Delivery(ref=f"#{number}" if number else "new", delivered=frozenset(edit.added + edit.present))
+        error = None
+        if edit.unplaced:
+            error = (f"{len(edit.unplaced)} paper(s) would be kept for the next run "
+                     f"({', '.join('arXiv:' + i for i in edit.unplaced)}): none of their headings is in "
+                     f"{self.path} (headings: {', '.join(map(repr, edit.headings)) or 'none'})")
+        return Delivery(ref=f"#{number}" if number else "new", delivered=frozenset(edit.added + edit.present),
+                        error=error)

@@ -10,6 +10,7 @@ closed PRs and from entries a maintainer removed from the open one.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ import requests
 from . import listfile
 from .errors import DeliveryError, WatcherError
 from .pipeline import Delivery, ListSnapshot, Reconciliation
-from .proposal import ListEdit, commit_message, edit_list, proposed_in, render_body
+from .proposal import BEGIN, ListEdit, ProposedPaper, commit_message, edit_list, proposed_in, render_body
 from .scoring import Scored
 from .state import Feedback
 from .titles import TitleIndex
@@ -84,6 +85,9 @@ def _step(step: str) -> Iterator[None]:
     except MALFORMED as exc:
         raise DeliveryError(_malformed(step, exc)) from None
 
+
+_BOT_COMMIT = re.compile(r"Add \d+ papers? proposed by watcher\n")
+_COMMITTED_ID = re.compile(r"^arXiv:(\S+)$", re.M)
 
 # PyGithub trips over answers that are not GitHub's JSON (a proxy's HTML page, a cut body).
 MALFORMED = (AssertionError, TypeError, ValueError, KeyError, AttributeError)
@@ -167,10 +171,11 @@ class GitHubRepo:
         return ListSnapshot(self.base_file().text, f"{self.name}:{self.path}@{self.base}")
 
     def bot_pulls(self) -> list[Any]:
-        """The bot branch's pull requests into the base branch, open and closed, newest first."""
+        """The bot branch's pull requests, open and closed, newest first. Whatever their base: a
+        maintainer may retarget the open one, and its branch must then not be reset."""
         if self._pulls is None:
             with _step("list the bot's pull requests"):
-                pulls = self.repo.get_pulls(state="all", head=f"{self.owner}:{self.branch}", base=self.base,
+                pulls = self.repo.get_pulls(state="all", head=f"{self.owner}:{self.branch}",
                                             sort="created", direction="desc")
                 self._pulls = list(pulls)
         return self._pulls
@@ -192,6 +197,7 @@ class GitHubPublisher:
         self.labels = list(labels)
         self.position = position
         self.log = log
+        self._proposed: dict[int, dict[str, ProposedPaper]] = {}
 
     # -- reading back what reviewers did ---------------------------------------------------
 
@@ -202,7 +208,7 @@ class GitHubPublisher:
         base_doc = listfile.parse(self.gh.base_file().text)
         base_index = TitleIndex(e.listed() for e in base_doc.entries)
         for pr in pulls:
-            papers = proposed_in(pr.body)
+            papers = self.proposed(pr)
             proposed |= set(papers)
             if pr.state == "open":
                 on_branch = TitleIndex(e.listed() for e in listfile.parse(self.gh.branch_file().text).entries)
@@ -211,6 +217,8 @@ class GitHubPublisher:
                         feedback.append(Feedback(p.arxiv_id, "rejected", None, p.heading, pr.number, p.title))
                 continue
             merged = pr.merged_at is not None
+            if merged and pr.base.ref != self.gh.base:
+                continue  # merged elsewhere: proposed (never again), but the base list cannot judge it
             for p in papers.values():
                 entry = base_index.match(p.arxiv_id, p.title) if merged else None
                 if entry is None:
@@ -220,6 +228,36 @@ class GitHubPublisher:
         open_pr = self.gh.open_pull()
         return Reconciliation(proposed=frozenset(proposed), feedback=tuple(feedback),
                               open_pr_url=open_pr.html_url if open_pr else None)
+
+    def proposed(self, pr: Any) -> dict[str, ProposedPaper]:
+        """What `pr` proposed: the data comment in its body, plus the papers the bot's own commits
+        on it name that the body does not (a maintainer rewrote the description, or a body update
+        failed after the commit). The commits are read for the open PR, and for a closed one only
+        when its body lost the bot's part."""
+        if pr.number in self._proposed:
+            return self._proposed[pr.number]
+        papers = proposed_in(pr.body)
+        if pr.state == "open" or BEGIN not in (pr.body or ""):
+            missing = [i for i in dict.fromkeys(self._committed(pr)) if i not in papers]
+            if missing:
+                text = self.gh.branch_file().text if pr.state == "open" else self.gh.base_file().text
+                listed = TitleIndex(e.listed() for e in listfile.parse(text).entries)
+                for arxiv_id in missing:
+                    entry = listed.match(arxiv_id, "")
+                    papers[arxiv_id] = ProposedPaper(arxiv_id, entry.title if entry else "",
+                                                     entry.heading if entry else "", 0.0, "", "", (), "")
+        self._proposed[pr.number] = papers
+        return papers
+
+    def _committed(self, pr: Any) -> list[str]:
+        """The arXiv ids named by the bot's commits on `pr` (see proposal.commit_message)."""
+        ids: list[str] = []
+        with _step(f"read the commits of pull request #{pr.number}"):
+            for c in pr.get_commits():
+                message = c.commit.message or ""
+                if _BOT_COMMIT.match(message):
+                    ids += _COMMITTED_ID.findall(message)
+        return ids
 
     def current(self) -> tuple[str, str | None, int | None]:
         """(list text the next commit builds on, the open PR's body, its number): for previews."""
@@ -235,18 +273,26 @@ class GitHubPublisher:
         current = self._fresh_branch() if pr is None else self.gh.branch_file()
         edit = self._commit(current, items)
         delivered = frozenset(edit.added + edit.present)
-        on_branch = [s for s in items if s.paper.arxiv_id in delivered]
+        on_branch = edit.filed(items)
+        for arxiv_id, heading in edit.refiled.items():
+            self.log(f"GitHub: arXiv:{arxiv_id} filed under {heading!r}: the list on {self.gh.branch} "
+                     "has no heading it was proposed under")
+        error = None
+        if edit.unplaced:
+            error = (f"GitHub: {len(edit.unplaced)} paper(s) kept for the next run "
+                     f"({', '.join('arXiv:' + i for i in edit.unplaced)}): none of their headings is in the "
+                     f"list on {self.gh.branch} (headings: {', '.join(map(repr, edit.headings)) or 'none'})")
         if pr is None:
             if not edit.changed:  # nothing new on the branch: no pull request to open
-                return Delivery(ref="", delivered=delivered)
+                return Delivery(ref="", delivered=delivered, error=error)
             pr = self._open_pull(on_branch, day)
         else:
             self._update_body(pr, on_branch, day)
         self.log(f"GitHub: {len(edit.added)} entries added to {pr.html_url}")
-        return Delivery(ref=str(pr.number), delivered=delivered, url=pr.html_url)
+        return Delivery(ref=str(pr.number), delivered=delivered, url=pr.html_url, error=error)
 
     def _update_body(self, pr: Any, items: Sequence[Scored], day: date | None) -> None:
-        body = render_body(pr.body, items, day)
+        body = render_body(pr.body, items, day, earlier=self.proposed(pr))
         if body != (pr.body or ""):
             step = f"update pull request #{pr.number}"
             with _step(step):

@@ -395,14 +395,16 @@ def scored_from(d: Decision) -> Scored:
     )
 
 
-def _pending(run: Run, report: RunReport, target: str) -> list[Scored]:
-    """What `target` still has to receive: earlier proposals it missed, then today's."""
+def _pending(run: Run, report: RunReport, target: str, rejected: frozenset[str] = frozenset()) -> list[Scored]:
+    """What `target` still has to receive: earlier proposals it missed (unless a reviewer has
+    rejected them meanwhile), then today's."""
     today = {s.paper.arxiv_id for s in report.proposals}
     if run.dry_run:
-        earlier = [scored_from(d) for d in run.state.pending(target) if d.paper.arxiv_id not in today]
+        earlier = [scored_from(d) for d in run.state.pending(target)
+                   if d.paper.arxiv_id not in today and d.paper.arxiv_id not in rejected]
         items = earlier + list(report.proposals)
     else:
-        stored = [scored_from(d) for d in run.state.pending(target)]
+        stored = [scored_from(d) for d in run.state.pending(target) if d.paper.arxiv_id not in rejected]
         earlier = [s for s in stored if s.paper.arxiv_id not in today]
         items = earlier + sorted((s for s in stored if s.paper.arxiv_id in today), key=lambda s: -s.relevance)
     report.counts["carried_over"] = max(report.counts["carried_over"], len(earlier))
@@ -412,8 +414,10 @@ def _pending(run: Run, report: RunReport, target: str) -> list[Scored]:
 def _deliver(run: Run, report: RunReport, run_id: int | None, recon: Reconciliation,
              posted: frozenset[str]) -> None:
     report.pr_url = recon.open_pr_url
+    rejected = frozenset({f.arxiv_id for f in run.state.feedback() if f.outcome == "rejected"}
+                         | {f.arxiv_id for f in recon.feedback if f.outcome == "rejected"})
     if run.publisher is not None:
-        items = _pending(run, report, run.publisher.target)
+        items = _pending(run, report, run.publisher.target, rejected)
         if items:
             try:
                 done = run.publisher.publish(items, day=report.announced)
@@ -423,7 +427,7 @@ def _deliver(run: Run, report: RunReport, run_id: int | None, recon: Reconciliat
                 report.pr_url = done.url or report.pr_url
                 _mark(run, report, done, run_id, "github")
     if run.notifier is not None:
-        items = _pending(run, report, run.notifier.target)
+        items = _pending(run, report, run.notifier.target, rejected)
         already = [s.paper.arxiv_id for s in items if s.paper.arxiv_id in posted]
         if already:  # posted by a run that died before it could record the post
             _mark(run, report, Delivery(ref="found in channel history", delivered=frozenset(already)), run_id,

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -34,19 +34,42 @@ class ListEdit:
     after: str
     added: tuple[str, ...]  # ids added by this edit
     present: tuple[str, ...]  # ids that were already in the list (not added again)
+    # papers added under another heading than proposed (the list has no such heading, e.g. a
+    # maintainer renamed it): id -> the heading used, the best-scored one the list has
+    refiled: Mapping[str, str] = field(default_factory=dict)
+    unplaced: tuple[str, ...] = ()  # ids not added: none of their headings is in the list
+    headings: tuple[str, ...] = ()  # the list's headings (for the message about `unplaced`)
 
     @property
     def changed(self) -> bool:
         return self.after != self.before
 
+    def filed(self, items: Sequence[Scored]) -> list[Scored]:
+        """`items` that are now in the list, each with the heading it is filed under."""
+        held = set(self.added) | set(self.present)
+        return [replace(s, heading=self.refiled.get(s.paper.arxiv_id, s.heading))
+                for s in items if s.paper.arxiv_id in held]
+
+
+def _heading_for(doc: listfile.ListDocument, s: Scored) -> str | None:
+    """The proposed heading if the list has it, else the best-scored heading it has."""
+    if doc.has_heading(s.heading):
+        return s.heading
+    ranked = sorted(s.heading_scores.items(), key=lambda kv: -kv[1])
+    return next((h for h, _ in ranked if doc.has_heading(h)), None)
+
 
 def edit_list(text: str, items: Sequence[Scored], position: str = "top") -> ListEdit:
-    """Add `items` under their headings, skipping any paper the text already holds."""
+    """Add `items` under their headings, skipping any paper the text already holds. A heading
+    the list does not have (renamed on the branch) falls back to the paper's best-scored heading
+    the list has; a paper with none stays out (`unplaced`) so the others still go in."""
     doc = listfile.parse(text)
     index = TitleIndex(e.listed() for e in doc.entries)
     additions: list[NewEntry] = []
     added: list[str] = []
     present: list[str] = []
+    refiled: dict[str, str] = {}
+    unplaced: list[str] = []
     seen: set[str] = set()
     for s in items:
         arxiv_id = s.paper.arxiv_id
@@ -55,11 +78,18 @@ def edit_list(text: str, items: Sequence[Scored], position: str = "top") -> List
         seen.add(arxiv_id)
         if index.match(arxiv_id, s.paper.title):
             present.append(arxiv_id)
-        else:
-            additions.append(NewEntry(heading=s.heading, title=s.paper.title, arxiv_id=arxiv_id))
-            added.append(arxiv_id)
+            continue
+        heading = _heading_for(doc, s)
+        if heading is None:
+            unplaced.append(arxiv_id)
+            continue
+        if heading != s.heading:
+            refiled[arxiv_id] = heading
+        additions.append(NewEntry(heading=heading, title=s.paper.title, arxiv_id=arxiv_id))
+        added.append(arxiv_id)
     after = listfile.add_entries(doc, additions, position) if additions else text
-    return ListEdit(text, after, tuple(added), tuple(present))
+    return ListEdit(text, after, tuple(added), tuple(present), refiled, tuple(unplaced),
+                    tuple(sec.name for sec in doc.sections))
 
 
 # -- the pull request body --------------------------------------------------------------------
@@ -168,11 +198,15 @@ def bot_section(papers: dict[str, ProposedPaper]) -> str:
     return "\n".join(head + shown + note + tail)
 
 
-def render_body(existing: str | None, items: Sequence[Scored], day: date | None) -> str:
-    """The PR body with `items` added to the bot's part; text outside the markers is kept."""
+def render_body(existing: str | None, items: Sequence[Scored], day: date | None,
+                earlier: Mapping[str, ProposedPaper] | None = None) -> str:
+    """The PR body with `items` added to the bot's part; text outside the markers is kept.
+    `earlier`: papers the PR proposed that the body may no longer name (kept in its data)."""
     papers = proposed_in(existing)
     for s in items:
         papers.setdefault(s.paper.arxiv_id, ProposedPaper.from_scored(s, day))
+    for arxiv_id, p in (earlier or {}).items():
+        papers.setdefault(arxiv_id, p)
     section = bot_section(papers)
     if existing and BEGIN in existing and END in existing.split(BEGIN, 1)[1]:
         before, rest = existing.split(BEGIN, 1)

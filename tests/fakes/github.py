@@ -149,6 +149,7 @@ class FakeGitHub(LoopbackServer):
             ("GET", R + r"/pulls/(\d+)", self._get_pull),
             ("PATCH", R + r"/pulls/(\d+)", self._edit_pull),
             ("GET", R + r"/pulls/(\d+)/merge", self._is_merged),
+            ("GET", R + r"/pulls/(\d+)/commits", self._pull_commits),
             ("GET", R + r"/labels", self._list_labels),
             ("POST", R + r"/labels", self._create_label),
             ("GET", R + r"/labels/([^/]+)", self._get_label),
@@ -559,6 +560,20 @@ class FakeGitHub(LoopbackServer):
 
     def _get_pull(self, req: Request, r: _Repo, number: str) -> dict[str, Any]:
         return self._pull_json(r, self._pull_or_404(r, number))
+
+    def _pull_commits(self, req: Request, r: _Repo, number: str) -> Response:
+        """The PR's own commits, oldest first (at most 250, as GitHub): reachable from its head
+        and not from its base (for a merged PR: the base as it was before the merge)."""
+        pr = self._pull_or_404(r, number)
+        if pr.merged and pr.merge_commit_sha:
+            base_sha = r.commits[pr.merge_commit_sha].parents[0]
+        else:
+            base_sha = r.branches.get(pr.base, "")
+        excluded = set(self._ancestors(r, base_sha)) if base_sha else set()
+        order = {sha: i for i, sha in enumerate(r.commits)}
+        own = sorted((r.commits[sha] for sha in self._ancestors(r, pr.head_sha) if sha not in excluded),
+                     key=lambda c: order[c.sha])[:250]
+        return self._paginate(req, [self._commit_json(r, c) for c in own])
 
     def _edit_pull(self, req: Request, r: _Repo, number: str) -> dict[str, Any]:
         pr, body = self._pull_or_404(r, number), _body(req)
