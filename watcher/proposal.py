@@ -121,9 +121,16 @@ class ProposedPaper:
             day=when.isoformat() if (when := s.paper.announced or day) else "",
         )
 
-    def to_json(self) -> dict[str, Any]:
-        return {"title": self.title, "heading": self.heading, "score": self.score,
-                "runner_up": self.runner_up, "why": self.why, "nearest": list(self.nearest), "day": self.day}
+    def to_json(self, detail: int = 0) -> dict[str, Any]:
+        """0: everything; 1: without the reasons; 2: also a shorter title; 3: heading and day only
+        (what later runs need: the id is the key, the heading shows corrections)."""
+        out: dict[str, Any] = {"heading": self.heading, "day": self.day}
+        if detail <= 2:
+            out.update(title=self.title if detail <= 1 else self.title[:60], score=self.score,
+                       runner_up=self.runner_up)
+        if detail == 0:
+            out.update(why=self.why, nearest=list(self.nearest))
+        return out
 
     @classmethod
     def from_json(cls, arxiv_id: str, data: dict[str, Any]) -> ProposedPaper:
@@ -165,14 +172,26 @@ def _row(p: ProposedPaper, full: bool) -> str:
     return f"| {paper} | **{_cell(p.heading)}** | {p.score:.2f} | {runner} | {_cell(p.why)} | {nearest} |"
 
 
-def _data_comment(papers: dict[str, ProposedPaper]) -> str:
-    payload = json.dumps({"v": 1, "papers": {k: p.to_json() for k, p in papers.items()}},
-                         ensure_ascii=True, sort_keys=True)
-    # "<" and ">" escaped inside the JSON string, so no title can close the comment.
-    return "<!-- watcher:data " + payload.replace("<", "\\u003c").replace(">", "\\u003e") + " -->"
+FULL_ROWS = 20  # the newest papers keep their reasons in the table and in the data comment
+DATA_BUDGET = 40000  # characters the data comment may take; the table gets the rest
 
 
-def bot_section(papers: dict[str, ProposedPaper]) -> str:
+def _data_comment(ordered: Sequence[ProposedPaper]) -> str:
+    """Every paper the PR proposed, as compact as it must be to leave room for the table."""
+    for detail in (0, 1, 2, 3):
+        papers = {p.arxiv_id: p.to_json(detail if i >= FULL_ROWS or detail >= 2 else 0)
+                  for i, p in enumerate(ordered)}
+        payload = json.dumps({"v": 1, "papers": papers}, ensure_ascii=False, sort_keys=True)
+        # "<" and ">" escaped inside the JSON strings, so no title can close the comment.
+        text = "<!-- watcher:data " + payload.replace("<", "\\u003c").replace(">", "\\u003e") + " -->"
+        if len(text) <= DATA_BUDGET:
+            break
+    return text
+
+
+def bot_section(papers: dict[str, ProposedPaper], budget: int = MAX_BODY_CHARS) -> str:
+    """The bot's part of the PR body, at most `budget` characters (GitHub refuses bodies over
+    65,536): full rows for the newest papers, then short rows, then only the newest rows."""
     ordered = sorted(papers.values(), key=lambda p: (p.day, p.score), reverse=True)
     days = sorted({p.day for p in ordered if p.day})
     span = f"{days[0]} to {days[-1]}" if len(days) > 1 else (days[0] if days else "recent days")
@@ -187,15 +206,21 @@ def bot_section(papers: dict[str, ProposedPaper]) -> str:
         "| Paper | Heading | Score | Runner-up | Why | Nearest on the list |",
         "|---|---|---|---|---|---|",
     ]
-    tail = ["", _data_comment(papers), END]
-    for full_rows in (len(ordered), 20, 0):
+    tail = ["", _data_comment(ordered), END]
+    for full_rows in (len(ordered), FULL_ROWS, 0):
         rows = [_row(p, i < full_rows) for i, p in enumerate(ordered)]
         text = "\n".join(head + rows + tail)
-        if len(text) <= MAX_BODY_CHARS:
+        if len(text) <= budget:
             return text
-    shown = [_row(p, False) for p in ordered[:200]]
-    note = ["", f"_{len(ordered) - len(shown)} older papers are not shown (body size limit)._"]
-    return "\n".join(head + shown + note + tail)
+    shown = len(ordered)
+    while True:
+        shown = shown * 3 // 4
+        rows = [_row(p, i < min(shown, FULL_ROWS)) for i, p in enumerate(ordered[:shown])]
+        note = ["", f"_{len(ordered) - shown} older papers are not shown (body size limit); "
+                    "they are still in the list on this branch._"]
+        text = "\n".join(head + rows + note + tail)
+        if len(text) <= budget or shown == 0:
+            return text
 
 
 def render_body(existing: str | None, items: Sequence[Scored], day: date | None,
@@ -207,14 +232,13 @@ def render_body(existing: str | None, items: Sequence[Scored], day: date | None,
         papers.setdefault(s.paper.arxiv_id, ProposedPaper.from_scored(s, day))
     for arxiv_id, p in (earlier or {}).items():
         papers.setdefault(arxiv_id, p)
-    section = bot_section(papers)
     if existing and BEGIN in existing and END in existing.split(BEGIN, 1)[1]:
         before, rest = existing.split(BEGIN, 1)
         after = rest.split(END, 1)[1]
-        return before + section + after
+        return before + bot_section(papers, MAX_BODY_CHARS - len(before) - len(after)) + after
     if existing and existing.strip():
-        return section + "\n\n" + existing
-    return section + "\n"
+        return bot_section(papers, MAX_BODY_CHARS - len(existing) - 2) + "\n\n" + existing
+    return bot_section(papers) + "\n"
 
 
 def commit_message(added: Sequence[str]) -> str:
