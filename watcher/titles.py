@@ -69,6 +69,20 @@ class ListedEntry:
     heading: str = ""
 
 
+def _cut_copy(entry: list[str], marked: bool, paper: list[str]) -> bool:
+    """Is the list title `entry` a cut-off copy of the paper title? Only when it visibly is: it
+    ends in an ellipsis, or its last word is cut short ("... Few-shot Learnin"). A complete
+    title that happens to begin a longer one ("A Survey" / "A Survey on Evaluation") is another
+    paper."""
+    n = len(entry)
+    if n == 0 or len(paper) < n or paper[: n - 1] != entry[: n - 1]:
+        return False
+    last, theirs = entry[-1], paper[n - 1]
+    if marked:
+        return theirs.startswith(last)
+    return theirs != last and theirs.startswith(last)
+
+
 class TitleIndex:
     """Answers `match(arxiv_id, title)` against a fixed set of list entries."""
 
@@ -76,7 +90,9 @@ class TitleIndex:
         self._entries = list(entries)
         self._by_id: dict[str, ListedEntry] = {}
         self._by_key: dict[str, ListedEntry] = {}
-        self._long_keys: list[tuple[str, ListedEntry]] = []
+        # entries long enough that a cut-off copy of them is still unambiguous:
+        # (their words, whether the title ends in an ellipsis, the entry)
+        self._long: list[tuple[list[str], bool, ListedEntry]] = []
         self._words: list[frozenset[str]] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
         for i, entry in enumerate(self._entries):
@@ -86,7 +102,8 @@ class TitleIndex:
             if key:
                 self._by_key.setdefault(key, entry)
             if len(key) >= PREFIX_MIN_CHARS:
-                self._long_keys.append((key, entry))
+                marked = entry.title.rstrip().endswith(("...", "…"))
+                self._long.append((_WORD.findall(_folded(entry.title)), marked, entry))
             words = title_words(entry.title)
             self._words.append(words)
             for word in words:
@@ -104,10 +121,12 @@ class TitleIndex:
             return None
         if key in self._by_key:
             return self._by_key[key]
-        for entry_key, entry in self._long_keys:
-            if key.startswith(entry_key) and len(entry_key) >= PREFIX_MIN_SHARE * len(key):
+        words = _WORD.findall(_folded(title))
+        for entry_words, marked, entry in self._long:
+            if _cut_copy(entry_words, marked, words) and \
+                    sum(map(len, entry_words)) >= PREFIX_MIN_SHARE * len(key):
                 return entry
-        return self._fuzzy(title_words(title))
+        return self._fuzzy(frozenset(words))
 
     def _fuzzy(self, words: frozenset[str]) -> ListedEntry | None:
         if len(words) < FUZZY_MIN_WORDS:
