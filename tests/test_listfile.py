@@ -159,3 +159,72 @@ def test_markdown_title_escapes_and_simplifies() -> None:
     assert listfile.markdown_title("A $\\mathcal{O}(n)$ model_v2 [x]") == "A O(n) model\\_v2 \\[x\\]"
     assert listfile.markdown_title("Speech & Audio &amp; more") == "Speech & Audio &amp;amp; more"
     assert listfile.markdown_title("x" * 400).endswith("…")
+
+
+# -- reading a list as GitHub renders it ------------------------------------------------------
+
+
+def entries(text: str) -> list[tuple[str, str, list[str]]]:
+    return [(e.heading, e.title, sorted(e.arxiv_ids)) for e in listfile.parse(text).entries]
+
+
+def test_a_byte_order_mark_hides_no_heading() -> None:
+    text = "\ufeff" + SEED
+    doc = listfile.parse(text)
+    assert doc.headings == SEED_HEADINGS and len(doc.entries) == 125 and doc.render() == text
+
+
+@pytest.mark.parametrize("text", [
+    "## A\n````md\n```\n## Fake\n- fake entry\n```\n````\n- Real\n",  # a shorter fence does not close
+    "## A\n```\n~~~\n## Fake\n- fake entry\n```\n- Real\n",  # nor does the other fence character
+])
+def test_only_the_matching_fence_closes_a_code_block(text: str) -> None:
+    assert entries(text) == [("A", "Real", [])]
+
+
+def test_comments_count_only_outside_code_spans_and_around_entries() -> None:
+    assert listfile.parse("## A\n- Using `<!--` in titles\n- Two\n## B\n- Three\n").headings == ("A", "B")
+    text = "## A\n- One <!-- note\n  continues -->\n  - [arXiv](https://arxiv.org/abs/2401.00001)\n- Two\n"
+    assert [t for _, t, _ in entries(text)] == ["One", "Two"]
+    assert entries("## A\n<!-- a --> <!-- b\n- hidden\n-->\n- Real\n") == [("A", "Real", [])]
+
+
+@pytest.mark.parametrize("text", [
+    "## A\n- One\n\n  - [arXiv](https://arxiv.org/abs/2401.00001)\n\n## B\n",
+    "## A\n- One\n  ```\n  code\n  ```\n  - [arXiv](https://arxiv.org/abs/2401.00001)\n## B\n",
+])
+def test_an_entry_spans_blank_lines_and_code_when_indented_text_follows(text: str) -> None:
+    assert entries(text) == [("A", "One", ["2401.00001"])]
+    after = listfile.add_entries(listfile.parse(text), [NewEntry("A", "New Paper", "2502.00002")], "bottom")
+    lines = after.splitlines()
+    assert lines.index("- New Paper") > lines.index("  - [arXiv](https://arxiv.org/abs/2401.00001)")
+    assert listfile.parse(text).render() == text
+
+
+def test_a_closing_hash_run_needs_a_space() -> None:
+    assert listfile.parse("## C#\n- a\n## B ##\n- b\n").headings == ("C#", "B")
+
+
+# -- writing hostile titles -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("title, line", [
+    ("## Heading", "- \\## Heading"),
+    ("- fake entry", "- \\- fake entry"),
+    ("---", "- \\---"),
+    ("1. one", "- 1\\. one"),
+    ("+ plus", "- \\+ plus"),
+    ("3.5 Sonnet and 1-bit LLMs", "- 3.5 Sonnet and 1-bit LLMs"),
+    ("Comment on arXiv:2401.99999, see https://arxiv.org/abs/2402.88888 or www.evil.com",
+     "- Comment on arXiv\\:2401.99999, see https\\://arxiv\\.org/abs/2402.88888 or www\\.evil.com"),
+    ("$$", "- Untitled (arXiv 2501.00001)"),
+    ("\u202e\u200b", "- Untitled (arXiv 2501.00001)"),
+])
+def test_a_title_is_one_line_of_plain_text(title: str, line: str) -> None:
+    doc = listfile.parse(SEED)
+    assert listfile.entry_lines(doc, NewEntry("other", title, "2501.00001"))[0] == line + "\n"
+    after = listfile.parse(listfile.add_entries(doc, [NewEntry("other", title, "2501.00001")]))
+    assert len(after.entries) == 126 and after.headings == SEED_HEADINGS
+    (new,) = [e for e in after.entries if e.arxiv_ids == {"2501.00001"}]
+    assert new.heading == "other"
+    assert all("2401.99999" not in e.arxiv_ids and "2402.88888" not in e.arxiv_ids for e in after.entries)

@@ -18,17 +18,22 @@ from .errors import ListFormatError
 from .paper import abs_url, find_arxiv_ids
 from .titles import ListedEntry, plain_title
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+# ATX heading; a closing run of "#" counts only after whitespace ("## C#" is "C#").
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _BULLET = re.compile(r"^([-*+])[ \t]+(.*?)\s*$")
 _SUB_BULLET = re.compile(r"^([ \t]+)[-*+][ \t]")
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")
 _COMMENT_OPEN = re.compile(r"(?<!\\)<!--")
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
 # Characters that change the structure of a Markdown line; escaped in titles we write.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 # Invisible characters that can hide or reorder text: zero-width and bidi controls.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Text that GitHub would turn into a link, or that would read as the entry's arXiv id.
+_LINKISH = re.compile(r"(arxiv)([.:])|([a-z][a-z0-9+.-]*)(:)(?=//)|(www)(\.)", re.I)
+_BLOCK_START = re.compile(r"^(|\d+)((?<![0-9])[#+=-]|(?<=[0-9])[.)](?=\s|$))")
 MAX_TITLE_CHARS = 300
 
 POSITIONS = ("top", "bottom")
@@ -118,8 +123,48 @@ def entry_title(bullet_text: str) -> str:
     return " ".join(text.split())
 
 
+def _outside_comments(line: str, in_comment: bool) -> tuple[str, bool]:
+    """The text of `line` outside HTML comments (a `<!--` in a code span or escaped is text),
+    and whether a comment is still open at its end."""
+    code = [m.span() for m in _CODE_SPAN.finditer(line)]
+    out: list[str] = []
+    i = 0
+    while i <= len(line):
+        if in_comment:
+            j = line.find("-->", i)
+            if j < 0:
+                return "".join(out), True
+            i, in_comment = j + 3, False
+            continue
+        m = next((m for m in _COMMENT_OPEN.finditer(line, i) if not any(a <= m.start() < b for a, b in code)), None)
+        if m is None:
+            out.append(line[i:])
+            break
+        out.append(line[i : m.start()])
+        i, in_comment = m.end(), True
+    return "".join(out), in_comment
+
+
+def _fence(line: str, nested: bool) -> tuple[str, int] | None:
+    """The opening fence of a code block (its character and length), or None. Inside an entry
+    (`nested`) an indented fence belongs to the entry."""
+    m = _FENCE.match(line)
+    if not m or (len(m[1].expandtabs(4)) > 3 and not nested) or (m[2][0] == "`" and "`" in m[3]):
+        return None
+    return m[2][0], len(m[2])
+
+
+def _closes(line: str, fence: tuple[str, int]) -> bool:
+    m = _FENCE.match(line)
+    return m is not None and m[2][0] == fence[0] and len(m[2]) >= fence[1] and not m[3].strip()
+
+
 def parse(text: str) -> ListDocument:
-    """Parse the list. Never fails: a file without headings is a list without sections."""
+    """Parse the list. Never fails: a file without headings is a list without sections.
+
+    Read as GitHub renders it: nothing inside a code block or an HTML comment counts; an entry
+    is its bullet line plus the indented lines after it, also across blank lines when the next
+    text is indented again (a multi-paragraph item)."""
     lines = _split_lines(text)
     crlf = sum(1 for line in lines if line.endswith("\r\n"))
     newline = "\r\n" if crlf * 2 > len(lines) else "\n"
@@ -130,7 +175,8 @@ def parse(text: str) -> ListDocument:
     current: tuple[str, int] | None = None
     entries: list[Entry] = []
     open_entry: tuple[str, int, str] | None = None  # (title, start, raw text)
-    in_fence = in_comment = False
+    fence: tuple[str, int] | None = None
+    in_comment = False
 
     def close_entry(end: int) -> None:
         nonlocal open_entry
@@ -147,21 +193,35 @@ def parse(text: str) -> ListDocument:
             sections.append(Section(current[0], current[1], end, tuple(entries)))
         entries = []
 
+    def indented_text_follows(i: int) -> bool:
+        for later in lines[i + 1 :]:
+            if later.strip():
+                return later[:1] in (" ", "\t")
+        return False
+
     for i, raw_line in enumerate(lines):
         line = _strip_eol(raw_line)
-        if in_fence:
-            in_fence = not _FENCE.match(line)
+        if i == 0:
+            line = line.removeprefix("\ufeff")  # a byte-order mark is not text
+        if fence is not None:
+            if _closes(line, fence):
+                fence = None
             continue
-        if in_comment:
-            in_comment = "-->" not in line
+        was_in_comment = in_comment
+        line, in_comment = _outside_comments(line, in_comment)
+        if not line.strip():
+            if was_in_comment or (in_comment and open_entry is not None and raw_line[:1] in (" ", "\t")):
+                continue  # inside a comment: changes nothing
+            if in_comment:
+                close_entry(i)  # a comment on its own line ends the entry before it
+            elif open_entry is None or not indented_text_follows(i):
+                close_entry(i)
             continue
-        if _FENCE.match(line):
-            close_entry(i)
-            in_fence = True
-            continue
-        if (m := _COMMENT_OPEN.search(line)) and "-->" not in line[m.end() :]:
-            close_entry(i)
-            in_comment = True
+        nested = open_entry is not None and line[:1] in (" ", "\t")
+        if (opening := _fence(line, nested)) is not None:
+            if not nested:
+                close_entry(i)
+            fence = opening
             continue
         if m := _HEADING.match(line):
             close_section(i)
@@ -174,7 +234,7 @@ def parse(text: str) -> ListDocument:
             bullets[m[1]] += 1
             open_entry = (entry_title(m[2]), i, line)
             continue
-        if open_entry is not None and line.strip() and line[:1] in (" ", "\t"):
+        if open_entry is not None and line[:1] in (" ", "\t"):
             if m := _SUB_BULLET.match(line):
                 indents[m[1]] += 1
             continue  # continuation of the open entry
@@ -203,14 +263,20 @@ def markdown_title(title: str) -> str:
     if len(text) > MAX_TITLE_CHARS:
         text = text[: MAX_TITLE_CHARS - 1].rstrip() + "…"
     text = _MD_SPECIAL.sub(r"\\\1", text)
+    # No arXiv reference in a title may read as the entry's own id (arxiv.org/abs/..., arXiv:...),
+    # and no URL becomes a link (GitHub links bare "https://..." and "www....").
+    text = _LINKISH.sub(lambda m: "\\".join(g for g in m.groups() if g is not None), text)
+    # A title must not begin like a heading, a list item, a rule or a setext underline.
+    text = _BLOCK_START.sub(lambda m: m[1] + "\\" + m[2], text)
     return _ENTITY.sub(lambda m: "&amp;" + m[0][1:], text)
 
 
 def entry_lines(doc: ListDocument, new: NewEntry) -> list[str]:
     """The lines of one added entry, in the list's own style."""
     nl = doc.newline
+    title = markdown_title(new.title) or f"Untitled (arXiv {new.arxiv_id})"
     return [
-        f"{doc.bullet} {markdown_title(new.title)}{nl}",
+        f"{doc.bullet} {title}{nl}",
         f"{doc.sub_indent}{doc.bullet} [arXiv]({abs_url(new.arxiv_id)}){nl}",
     ]
 
