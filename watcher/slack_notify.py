@@ -63,7 +63,7 @@ def paper_section(s: Scored) -> dict[str, Any]:
         f"*{escape(s.heading)}* · score {s.relevance:.2f}{runner}\n"
         f"_why:_ {escape(_clip(s.why, 300))}"
     )
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, MAX_SECTION_CHARS)}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, MAX_SECTION_CHARS), "verbatim": True}}
 
 
 def _plural(n: int) -> str:
@@ -82,7 +82,8 @@ def render_digest(items: Sequence[Scored], *, day: date | None, pr_url: str | No
         context.append(f"<{pr_url}|Review the pull request>")
     context.extend(escape(n) for n in notes)
     if context:
-        intro.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(" · ".join(context), 2000)}]})
+        intro.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(" · ".join(context), 2000),
+                                                                  "verbatim": True}]})
 
     sections = [(s.paper.arxiv_id, paper_section(s)) for s in items]
     messages: list[SlackMessage] = []
