@@ -231,3 +231,16 @@ def test_hostile_titles_ping_no_one_and_keep_the_list_valid(world: DeliveryWorld
     added = [e for e in doc.entries if e.arxiv_ids & {i for i, _, _ in HOSTILE}]
     assert len(added) == len(world.pr_ids() & {i for i, _, _ in HOSTILE})
     assert len(doc.entries) == 125 + len(added)
+
+
+def test_no_new_papers_is_said_once_a_day(world: DeliveryWorld) -> None:
+    from tests.conftest import EMPTY_FEED
+
+    world.config.write_text(world.config.read_text().replace("[slack]\n", "[slack]\npost_empty = true\n"))
+    world.serve(EMPTY_FEED.read_bytes())
+    assert world.run() == 0
+    assert world.run() == 0  # unchanged feed (HTTP 304): nothing to say
+    world.arxiv.set_feed(EMPTY_FEED.read_bytes(), query=QUERY, etag='"rebuilt"')
+    assert world.run() == 0  # the same day served again
+    texts = [m.text for m in world.slack.top_level()]
+    assert texts == ["0 new papers for the list (2024-11-28)"]

@@ -433,14 +433,22 @@ def _deliver(run: Run, report: RunReport, run_id: int | None, recon: Reconciliat
             _mark(run, report, Delivery(ref="found in channel history", delivered=frozenset(already)), run_id,
                   "slack")
             items = [s for s in items if s.paper.arxiv_id not in posted]
-        try:
-            done_post = run.notifier.post(items, day=report.announced, pr_url=report.pr_url, notes=report.notes)
-        except WatcherError as exc:
-            report.fail("deliver", exc)
-        else:
-            if done_post is not None:
-                report.slack_ts = done_post.ref
-                _mark(run, report, done_post, run_id, "slack")
+        # "No new papers" (slack.post_empty) is said once per announcement day, like any digest,
+        # and not at all when the feed did not change (HTTP 304: no day to speak of).
+        empty_key = f"empty_digest:{report.announced.isoformat() if report.announced else ''}"
+        if items or (report.announced and not run.state.fact(empty_key)):
+            try:
+                done_post = run.notifier.post(items, day=report.announced, pr_url=report.pr_url,
+                                              notes=report.notes)
+            except WatcherError as exc:
+                report.fail("deliver", exc)
+            else:
+                if done_post is not None:
+                    report.slack_ts = done_post.ref
+                    _mark(run, report, done_post, run_id, "slack")
+                    if not items and not run.dry_run:
+                        with run.state.transaction() as db:
+                            run.state.set_fact(db, empty_key, done_post.ref)
 
 
 _COUNTER = {"github": "pr_added", "slack": "posted"}
