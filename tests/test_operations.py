@@ -153,6 +153,67 @@ def test_configured_holidays_are_not_missed_days(tmp_path: Path, fake_arxiv: Fak
     assert fake_arxiv.api_calls() == []
 
 
+def test_a_failed_backfill_is_retried_by_a_rerun_the_same_day(tmp_path: Path, fake_arxiv: FakeArxiv,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    d0, missed, today = days()[3], days()[4:6], days()[6]
+    hidden = api_papers(fake_arxiv, missed)
+    config = backfill_config(tmp_path, fake_arxiv)
+    fake_arxiv.set_feed(feed_of(d0), query=QUERY)
+    assert main(["run", "--config", str(config)]) == 0
+    fake_arxiv.set_feed(feed_of(today), query=QUERY)
+    fake_arxiv.fail("GET", "/api/query", status=503, times=100)
+    assert main(["run", "--config", str(config)]) == 1  # the gap could not be fetched
+    fake_arxiv.clear_faults()
+    capsys.readouterr()
+    assert main(["run", "--config", str(config), "--json"]) == 0  # same feed, same day: the gap again
+    report = json.loads(capsys.readouterr().out)
+    assert any(n.startswith("backfilled ") for n in report["notes"])
+    with State.open(tmp_path / "state" / "watcher.sqlite3") as state:
+        assert hidden <= {d.paper.arxiv_id for d in state.papers()}
+        assert state.fact("last_announced") == today
+
+
+def test_a_throttled_page_claiming_zero_results_does_not_end_the_search() -> None:
+    from watcher.arxiv_api import ArxivApi
+    from watcher.download import Fetched
+
+    def page(total: int, ids: list[int]) -> bytes:
+        entries = "".join(f"<entry><id>http://arxiv.org/abs/2501.{i:05d}v1</id><title>t{i}</title><summary>a</summary>"
+                          "<published>2025-01-02T00:00:00Z</published></entry>" for i in ids)
+        return (f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" '
+                f'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/"><title>q</title><id>x</id>'
+                f"<opensearch:totalResults>{total}</opensearch:totalResults>{entries}</feed>").encode()
+
+    answers = [page(4, [1, 2]), page(0, []), page(4, [3, 4])]
+
+    class Pages:
+        def get(self, url: str, **kw: object) -> Fetched:
+            return Fetched(url, 200, {}, answers.pop(0))
+
+    api = ArxivApi(Pages(), "http://arxiv.test/api/query", page_size=2, sleep=lambda s: None)  # type: ignore[arg-type]
+    assert [p.arxiv_id for p in api.search("q")] == ["2501.00001", "2501.00002", "2501.00003", "2501.00004"]
+
+
+@pytest.mark.parametrize("dow, days_fired", [
+    ("1-5", ["Mon", "Tue", "Wed", "Thu", "Fri"]),
+    ("0-6", ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]),
+    ("0-7", ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]),
+    ("0-4", ["Sun", "Mon", "Tue", "Wed", "Thu"]),
+    ("*/2", ["Sun", "Tue", "Thu", "Sat"]),
+    ("1-5/2", ["Mon", "Wed", "Fri"]),
+    ("sat,0", ["Sun", "Sat"]),
+])
+def test_every_cron_weekday_form_means_what_cron_means(dow: str, days_fired: list[str]) -> None:
+    trigger = cron_trigger(ScheduleSettings(cron=f"23 6 * * {dow}", timezone="UTC"))
+    fire = datetime(2025, 1, 4, 12, tzinfo=UTC)  # a Saturday
+    seen = set()
+    for _ in range(14):
+        fire = trigger.get_next_fire_time(None, fire)
+        seen.add(fire.strftime("%a"))
+        fire = fire.replace(minute=30)
+    assert sorted(seen, key=["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].index) == days_fired
+
+
 def test_calendar() -> None:
     assert missing_days(date(2026, 11, 20), date(2026, 11, 30)) == [  # Thanksgiving 11-26 is a holiday
         date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 27)]

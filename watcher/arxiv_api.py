@@ -141,7 +141,9 @@ class ArxivApi:
                 return
             page = self._page({"search_query": query, "start": start, "max_results": size,
                                "sortBy": sort_by, "sortOrder": sort_order})
-            total = page.total if limit is None else min(page.total, limit)
+            # A count once seen is never lowered: a throttled answer may say 0 results.
+            seen = page.total if total is None else max(total, page.total)
+            total = seen if limit is None else min(seen, limit)
             if not page.papers and start < total:
                 empty_retries += 1  # arXiv's way of throttling: 200, a count, and no entries
                 if empty_retries > self.empty_page_retries:

@@ -9,6 +9,7 @@ the same time (max_instances=1).
 from __future__ import annotations
 
 import logging
+import re
 import signal
 import threading
 from collections.abc import Callable
@@ -31,31 +32,33 @@ _DOW_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 def _dow_to_names(field: str) -> str:
     """Cron day-of-week numbers (0 or 7 = Sunday) as names, which APScheduler reads the cron way.
 
-    APScheduler 3 numbers weekdays from Monday = 0, so `1-5` would run Tuesday to Saturday."""
-
-    def name(token: str) -> str:
-        if token.isdigit():
-            n = int(token)
-            if n > 7:
-                raise ConfigError(f"schedule.cron: day of week {n} is out of range (0-7 or mon-sun)")
-            return _DOW_NAMES[n]
-        return token
-
-    parts = []
+    APScheduler 3 numbers weekdays from Monday = 0, so `1-5` would run Tuesday to Saturday.
+    Numeric items (`3`, `1-5`, `0-7`, `*/2`, `1-5/2`) become explicit lists of names; names and
+    a bare `*` pass through."""
+    names: list[str] = []
     for item in field.split(","):
-        step = ""
-        if "/" in item:
-            item, step = item.split("/", 1)
-            step = "/" + step
-        if "-" in item:
-            a, b = item.split("-", 1)
-            a_name, b_name = name(a), name(b)
-            if a.isdigit() and b.isdigit() and int(b) == 7 and int(a) > 0:
-                b_name = "sun"
-            parts.append(f"{a_name}-{b_name}{step}")
+        base, _, step_text = item.partition("/")
+        if base == "*" and not step_text:
+            names.append("*")
+            continue
+        if base == "*":
+            low, high = 0, 6
+        elif re.fullmatch(r"\d+", base):
+            low = high = int(base)
+            if step_text:
+                high = 6 if low < 7 else 7
+        elif m := re.fullmatch(r"(\d+)-(\d+)", base):
+            low, high = int(m[1]), int(m[2])
         else:
-            parts.append(name(item) + step)
-    return ",".join(parts)
+            names.append(item)  # names ("mon-fri") mean the same to APScheduler as to cron
+            continue
+        if high > 7 or low > high:
+            raise ConfigError(f"schedule.cron: day of week {item!r} is not a range within 0-7 (or mon-sun)")
+        if (step_text and not step_text.isdigit()) or step_text == "0":
+            raise ConfigError(f"schedule.cron: day of week {item!r} has an invalid step")
+        for day in range(low, high + 1, int(step_text or 1)):
+            names.append(_DOW_NAMES[day])
+    return ",".join(dict.fromkeys(names))
 
 
 def cron_trigger(schedule: ScheduleSettings) -> CronTrigger:

@@ -272,7 +272,7 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
             with run.state.transaction() as db:
                 run.state.record(db, [_decision(s, scorer.model_id) for s in scored])
                 for batch in batches:
-                    if batch.etag:
+                    if batch.etag and gap_closed:  # else a same-day re-run must see the day again
                         run.state.set_fact(db, f"etag:{batch.source}", batch.etag)
                 last = run.state.fact("last_announced")
                 if report.announced and gap_closed and (last is None or report.announced.isoformat() > last):
