@@ -129,3 +129,18 @@ def test_every_command_is_documented_in_the_readme() -> None:
             for flag in action.option_strings:
                 if flag.startswith("--") and flag not in ("--help",):
                     assert flag in readme, f"watcher {name} {flag} is not in the README"
+
+
+def test_a_retrain_that_cannot_train_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from watcher import training
+
+    def cannot(*args: object, **kw: object) -> None:
+        raise ValueError("the list needs at least two headings with entries")
+
+    monkeypatch.setattr(training, "train", cannot)
+    config = write_config(tmp_path)  # embeddings off differs from the committed card: a retrain
+    config.write_text(config.read_text().replace("[classifier]\n", "[classifier]\nembeddings = false\n"))
+    assert main(["run", "--config", str(config), "--feed", str(BIG_FEED)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["watcher: error: score: retraining failed: the list needs at least two headings with entries"]

@@ -184,3 +184,17 @@ def test_announce_types_are_configurable(tmp_path: Path, types: tuple[str, ...])
     with State.open(tmp_path / "s.sqlite3") as state:
         report = run_day(make_run(state, [str(BIG_FEED)], announce_types=types))
     assert report.counts["kept"] == {1: 926, 4: 1504}[len(types)]
+
+
+def test_a_run_that_crashes_is_recorded_as_failed(tmp_path: Path) -> None:
+    class Broken:
+        def scorer(self, doc: ListDocument, state: State) -> None:
+            raise RuntimeError("a bug")
+
+    with State.open(tmp_path / "s.sqlite3") as state:
+        run = make_run(state, [str(BIG_FEED)])
+        run.models = Broken()  # type: ignore[assignment]
+        with pytest.raises(RuntimeError):
+            run_day(run)
+        last = state.runs()[-1]
+    assert (last["outcome"], last["error"]) == ("failed", "crashed: RuntimeError")

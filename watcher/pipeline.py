@@ -188,19 +188,23 @@ def run_day(run: Run, command: str = "run") -> RunReport:
     """Run every stage; a failure before delivery stops the run, a delivery failure does not."""
     report = RunReport(command=command, dry_run=run.dry_run)
     run_id = None if run.dry_run else run.state.start_run(command)
+    crashed = None
     try:
         _run_stages(run, report, run_id)
     except WatcherError as exc:
         report.fail("configuration", exc)
         raise
+    except Exception as exc:  # a bug: the run is recorded as failed, the traceback goes to the caller
+        crashed = f"crashed: {type(exc).__name__}"
+        raise
     finally:
         if run_id is not None:
             run.state.finish_run(
                 run_id,
-                outcome="ok" if report.ok else "failed",
+                outcome="ok" if report.ok and crashed is None else "failed",
                 counts=dict(report.counts),
                 announced=report.announced,
-                error="; ".join(f"{f.step}: {f.message}" for f in report.failures) or None,
+                error="; ".join(f"{f.step}: {f.message}" for f in report.failures) or crashed,
             )
     return report
 

@@ -425,8 +425,11 @@ class ModelStore:
         for arxiv_id, paper in seen.items():
             if arxiv_id not in taken and arxiv_id not in reviews and not listed.match(arxiv_id, paper.title):
                 examples.append(Example(paper, 0, None, "background", day=_day(paper)))
-        model = train(examples, encoder=self.encoder_loader(recipe), recipe=recipe,
-                      target_precision=c.target_precision, log=self.log)
+        try:
+            model = train(examples, encoder=self.encoder_loader(recipe), recipe=recipe,
+                          target_precision=c.target_precision, log=self.log)
+        except ValueError as exc:  # e.g. a list left with one heading: the data cannot make a model
+            raise ModelError(f"retraining failed: {exc}") from None
         if self.dry_run:
             model.model_id = f"retrained-in-memory-{list_fp[:8]}"
             return model
