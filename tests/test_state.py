@@ -119,3 +119,41 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(StateError, match="newer than this watcher understands"):
         State.open(path)
+
+
+def test_a_database_in_use_is_not_called_corrupt(tmp_path: Path) -> None:
+    path = tmp_path / "w.sqlite3"
+    State.open(path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another watcher in the middle of a commit
+    try:
+        with pytest.raises(StateError, match="is in use by another watcher process"):
+            State.open(path)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+KILLED_MID_TRANSACTION = """
+import os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA cache_size = 10")
+db.execute("BEGIN IMMEDIATE")
+for i in range(3000):
+    db.execute("INSERT INTO facts (key, value) VALUES (?, ?)", (f"k{i}", "x" * 200))
+os._exit(9)
+"""
+
+
+def test_a_dry_run_after_a_killed_run_says_what_to_do_and_a_real_run_recovers(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "w.sqlite3"
+    State.open(path).close()
+    subprocess.run([sys.executable, "-c", KILLED_MID_TRANSACTION, str(path)], check=False)
+    assert Path(f"{path}-journal").exists()  # the hot journal of the killed write
+    with pytest.raises(StateError, match=r"unfinished write of a killed run.*run once without --dry-run"):
+        State.open(path, readonly=True)
+    with State.open(path) as state:  # a real run rolls the journal back
+        assert state.fact("k1") is None

@@ -120,6 +120,18 @@ class Feedback:
         return self.outcome == "accepted" and bool(self.heading) and self.heading != self.proposed_heading
 
 
+
+def _not_corrupt(where: str, exc: sqlite3.DatabaseError) -> StateError | None:
+    """The errors that look like corruption but are not: a lock, or a killed run's journal."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return StateError(f"{where} is in use by another watcher process ({exc}); run again when it has finished")
+    if "readonly" in text or "read-only" in text or "attempt to write" in text:
+        return StateError(f"{where} holds the unfinished write of a killed run, which a dry run cannot "
+                          "roll back: run once without --dry-run")
+    return None
+
+
 class State:
     """One open state database. Use `State.open(path)`; close it when done."""
 
@@ -167,8 +179,9 @@ class State:
             check = self.db.execute("PRAGMA quick_check").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             self.db.close()
-            raise StateError(f"{where} is corrupt ({exc}); move it aside and run again: "
-                             "the bot reconciles from the list and GitHub") from None
+            raise _not_corrupt(where, exc) or StateError(
+                f"{where} is corrupt ({exc}); move it aside and run again: "
+                "the bot reconciles from the list and GitHub") from None
         if check != "ok":
             self.db.close()
             raise StateError(f"{where} is corrupt (integrity check: {check}); move it aside and run again")
@@ -206,7 +219,10 @@ class State:
         """BEGIN IMMEDIATE ... COMMIT; ROLLBACK on any exception."""
         if self.readonly:
             raise StateError("state database opened read-only (dry run) cannot be written")
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _not_corrupt("state database", exc) or StateError(f"state database: {exc}") from None
         try:
             yield self.db
         except BaseException:
