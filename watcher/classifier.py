@@ -237,7 +237,7 @@ class Model:
                     raise RuntimeError("this model needs the sentence encoder")
                 emb[embedded] = self.encoder.encode([paper_text(papers[int(i)]) for i in np.flatnonzero(embedded)])
         fused = self.relevance.fused(kw, x, emb, passes, embedded)
-        head = self._headings(papers, _tfidf(counts, self.head_idf), emb, embedded)
+        head = self._headings(papers, _tfidf(counts, self.head_idf), emb, embedded, passes)
         return {"fused": fused, "prob": self.calib.apply(fused), "heading": head, "x": x, "emb": emb,
                 "passes": passes, "embedded": embedded}
 
@@ -262,7 +262,8 @@ class Model:
                 heading_scores={h: round(float(proba[j]), 4) for j, h in enumerate(self.headings)},
                 nearest=tuple(Neighbour(self.pos_titles[j], self.pos_headings[j], round(float(sims[j]), 3))
                               for j in near),
-                terms=self._terms(paper),
+                # a paper that fails the gate is never proposed: no reader needs its terms
+                terms=self._terms(paper) if r["passes"][i] else (),
             ))
         return out
 
@@ -272,14 +273,16 @@ class Model:
         return tuple(list(words) + keys)
 
     def _headings(self, papers: Sequence[Paper], hx: sp.csr_matrix, emb: np.ndarray,
-                  embedded: np.ndarray) -> np.ndarray:
+                  embedded: np.ndarray, passes: np.ndarray) -> np.ndarray:
         lex = _softmax(np.asarray((hx @ self.head_lex_coef.T).todense()) + self.head_lex_bias)
         if self.uses_embeddings:
             with_emb = (lex + _softmax(emb @ self.head_emb_coef.T + self.head_emb_bias)) / 2
             proba = np.where(embedded[:, None], with_emb, lex)
         else:
             proba = lex
-        cues = np.array([domain.heading_cues(p.title, p.abstract, self.headings) for p in papers])
+        cues = np.zeros((len(papers), len(self.headings)))  # cue words only where a heading can matter
+        for i in map(int, np.flatnonzero(passes)):
+            cues[i] = domain.heading_cues(papers[i].title, papers[i].abstract, self.headings)
         proba = proba + self.recipe.cue_weight * cues + 1e-6
         return proba / proba.sum(axis=1, keepdims=True)
 
