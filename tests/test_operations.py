@@ -93,14 +93,24 @@ def test_throttling_that_never_ends_fails_with_a_clear_message(tmp_path: Path, f
     assert "arXiv API: empty pages at offset 0" in err and "(throttled)" in err
 
 
+GAP_BEFORE, GAP, GAP_AFTER = days()[3], days()[4:6], days()[6]
+
+
+def run_then_miss_days(tmp_path: Path, fake_arxiv: FakeArxiv) -> tuple[Path, set[str]]:
+    """A run on GAP_BEFORE; then the feed shows GAP_AFTER (the runs of GAP never happened) and the
+    API holds GAP's papers. Returns the config and those papers' ids."""
+    hidden = api_papers(fake_arxiv, GAP)
+    config = backfill_config(tmp_path, fake_arxiv)
+    fake_arxiv.set_feed(feed_of(GAP_BEFORE), query=QUERY)
+    assert main(["run", "--config", str(config)]) == 0
+    fake_arxiv.set_feed(feed_of(GAP_AFTER), query=QUERY)
+    return config, hidden
+
+
 def test_a_run_after_missed_days_backfills_them(tmp_path: Path, fake_arxiv: FakeArxiv,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    d0, missed, today = days()[3], days()[4:6], days()[6]
-    hidden = api_papers(fake_arxiv, missed)
-    config = backfill_config(tmp_path, fake_arxiv)
-    fake_arxiv.set_feed(feed_of(d0), query=QUERY)
-    assert main(["run", "--config", str(config)]) == 0
-    fake_arxiv.set_feed(feed_of(today), query=QUERY)  # the runs of `missed` never happened
+    d0, today = GAP_BEFORE, GAP_AFTER
+    config, hidden = run_then_miss_days(tmp_path, fake_arxiv)
     capsys.readouterr()
     assert main(["run", "--config", str(config), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -155,12 +165,7 @@ def test_configured_holidays_are_not_missed_days(tmp_path: Path, fake_arxiv: Fak
 
 def test_a_failed_backfill_is_retried_by_a_rerun_the_same_day(tmp_path: Path, fake_arxiv: FakeArxiv,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    d0, missed, today = days()[3], days()[4:6], days()[6]
-    hidden = api_papers(fake_arxiv, missed)
-    config = backfill_config(tmp_path, fake_arxiv)
-    fake_arxiv.set_feed(feed_of(d0), query=QUERY)
-    assert main(["run", "--config", str(config)]) == 0
-    fake_arxiv.set_feed(feed_of(today), query=QUERY)
+    config, hidden = run_then_miss_days(tmp_path, fake_arxiv)
     fake_arxiv.fail("GET", "/api/query", status=503, times=100)
     assert main(["run", "--config", str(config)]) == 1  # the gap could not be fetched
     fake_arxiv.clear_faults()
@@ -170,7 +175,7 @@ def test_a_failed_backfill_is_retried_by_a_rerun_the_same_day(tmp_path: Path, fa
     assert any(n.startswith("backfilled ") for n in report["notes"])
     with State.open(tmp_path / "state" / "watcher.sqlite3") as state:
         assert hidden <= {d.paper.arxiv_id for d in state.papers()}
-        assert state.fact("last_announced") == today
+        assert state.fact("last_announced") == GAP_AFTER
 
 
 def test_a_throttled_page_claiming_zero_results_does_not_end_the_search() -> None:

@@ -120,10 +120,5 @@ class PreviewPublisher:
                 fromfile=f"a/{self.path}", tofile=f"b/{self.path}"))
             self.preview.pr_body = render_body(body, edit.filed(items), day)
             self.preview.diff += f"\ncommit message: {json.dumps(commit_message(edit.added))}\n"
-        error = None
-        if edit.unplaced:
-            error = (f"{len(edit.unplaced)} paper(s) would be kept for the next run "
-                     f"({', '.join('arXiv:' + i for i in edit.unplaced)}): none of their headings is in "
-                     f"{self.path} (headings: {', '.join(map(repr, edit.headings)) or 'none'})")
         return Delivery(ref=f"#{number}" if number else "new", delivered=frozenset(edit.added + edit.present),
-                        error=error)
+                        error=edit.unplaced_error(self.path))

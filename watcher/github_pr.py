@@ -277,11 +277,8 @@ class GitHubPublisher:
         for arxiv_id, heading in edit.refiled.items():
             self.log(f"GitHub: arXiv:{arxiv_id} filed under {heading!r}: the list on {self.gh.branch} "
                      "has no heading it was proposed under")
-        error = None
-        if edit.unplaced:
-            error = (f"GitHub: {len(edit.unplaced)} paper(s) kept for the next run "
-                     f"({', '.join('arXiv:' + i for i in edit.unplaced)}): none of their headings is in the "
-                     f"list on {self.gh.branch} (headings: {', '.join(map(repr, edit.headings)) or 'none'})")
+        unplaced = edit.unplaced_error(f"the list on {self.gh.branch}")
+        error = f"GitHub: {unplaced}" if unplaced else None
         if pr is None:
             if not edit.changed:  # nothing new on the branch: no pull request to open
                 return Delivery(ref="", delivered=delivered, error=error)

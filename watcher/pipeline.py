@@ -238,6 +238,8 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
         if recon.feedback and not run.dry_run:
             with run.state.transaction() as db:
                 report.counts["feedback_recorded"] = run.state.record_feedback(db, recon.feedback)
+        rejected = frozenset({f.arxiv_id for f in run.state.feedback() if f.outcome == "rejected"}
+                             | {f.arxiv_id for f in recon.feedback if f.outcome == "rejected"})
         posted = run.notifier.posted_ids() if run.notifier else frozenset()
         clock = report.timed(step, clock)
 
@@ -257,7 +259,7 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
         report.counts["unique"] = len(papers)
 
         step = "filter"
-        fresh = _filter(run, report, papers, index, recon, posted)
+        fresh = _filter(run, report, papers, index, recon, rejected | posted)
         clock = report.timed("fetch arXiv", clock)
 
         step = "score"
@@ -288,7 +290,7 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
         report.fail(step, exc)
         return
 
-    _deliver(run, report, run_id, recon, posted)
+    _deliver(run, report, run_id, recon, posted, rejected)
     report.timed("deliver", clock)
 
 
@@ -331,7 +333,7 @@ def _backfill_gap(run: Run, report: RunReport) -> list[FeedBatch]:
 
 
 def _filter(run: Run, report: RunReport, papers: Sequence[Paper], index: TitleIndex,
-            recon: Reconciliation, posted: frozenset[str]) -> list[Paper]:
+            recon: Reconciliation, handled: frozenset[str]) -> list[Paper]:
     kept = []
     for paper in papers:
         report.counts[f"type:{paper.announce_type or 'unknown'}"] += 1
@@ -345,16 +347,14 @@ def _filter(run: Run, report: RunReport, papers: Sequence[Paper], index: TitleIn
     report.counts["kept"] = len(kept)
 
     known = run.state.known(p.arxiv_id for p in kept)
-    rejected = {f.arxiv_id for f in run.state.feedback() if f.outcome == "rejected"}
-    rejected |= {f.arxiv_id for f in recon.feedback if f.outcome == "rejected"}
     fresh = []
     for paper in kept:
         if index.match(paper.arxiv_id, paper.title):
             report.counts["already_listed"] += 1
-        elif paper.arxiv_id in known or paper.arxiv_id in rejected:
+        elif paper.arxiv_id in known or paper.arxiv_id in handled:  # rejected, or posted to Slack
             report.counts["already_seen"] += 1
-        elif paper.arxiv_id in recon.proposed or paper.arxiv_id in posted:
-            report.counts["already_seen"] += 1  # state lost, but GitHub or Slack remembers
+        elif paper.arxiv_id in recon.proposed:
+            report.counts["already_seen"] += 1  # state lost, but GitHub remembers
         else:
             fresh.append(paper)
     return fresh
@@ -399,27 +399,23 @@ def scored_from(d: Decision) -> Scored:
     )
 
 
-def _pending(run: Run, report: RunReport, target: str, rejected: frozenset[str] = frozenset()) -> list[Scored]:
+def _pending(run: Run, report: RunReport, target: str, rejected: frozenset[str]) -> list[Scored]:
     """What `target` still has to receive: earlier proposals it missed (unless a reviewer has
     rejected them meanwhile), then today's."""
     today = {s.paper.arxiv_id for s in report.proposals}
+    stored = [scored_from(d) for d in run.state.pending(target) if d.paper.arxiv_id not in rejected]
+    earlier = [s for s in stored if s.paper.arxiv_id not in today]
     if run.dry_run:
-        earlier = [scored_from(d) for d in run.state.pending(target)
-                   if d.paper.arxiv_id not in today and d.paper.arxiv_id not in rejected]
         items = earlier + list(report.proposals)
     else:
-        stored = [scored_from(d) for d in run.state.pending(target) if d.paper.arxiv_id not in rejected]
-        earlier = [s for s in stored if s.paper.arxiv_id not in today]
         items = earlier + sorted((s for s in stored if s.paper.arxiv_id in today), key=lambda s: -s.relevance)
     report.counts["carried_over"] = max(report.counts["carried_over"], len(earlier))
     return items[: run.limit] if run.limit is not None else items
 
 
 def _deliver(run: Run, report: RunReport, run_id: int | None, recon: Reconciliation,
-             posted: frozenset[str]) -> None:
+             posted: frozenset[str], rejected: frozenset[str]) -> None:
     report.pr_url = recon.open_pr_url
-    rejected = frozenset({f.arxiv_id for f in run.state.feedback() if f.outcome == "rejected"}
-                         | {f.arxiv_id for f in recon.feedback if f.outcome == "rejected"})
     if run.publisher is not None:
         items = _pending(run, report, run.publisher.target, rejected)
         if items:

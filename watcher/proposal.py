@@ -44,6 +44,14 @@ class ListEdit:
     def changed(self) -> bool:
         return self.after != self.before
 
+    def unplaced_error(self, where: str) -> str | None:
+        """One line about the papers that stay out of the list at `where` (None when none do)."""
+        if not self.unplaced:
+            return None
+        return (f"{len(self.unplaced)} paper(s) kept for the next run "
+                f"({', '.join('arXiv:' + i for i in self.unplaced)}): none of their headings is in "
+                f"{where} (headings: {', '.join(map(repr, self.headings)) or 'none'})")
+
     def filed(self, items: Sequence[Scored]) -> list[Scored]:
         """`items` that are now in the list, each with the heading it is filed under."""
         held = set(self.added) | set(self.present)
