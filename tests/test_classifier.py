@@ -96,6 +96,28 @@ def test_gate_lets_no_relevant_dev_paper_fall_through() -> None:
     assert passing < 0.3 * len(POOL)
 
 
+
+HEADINGS = ["multi-task", "generation task", "ASR/ST", "NLP", "codec", "benchmark", "other"]
+
+
+def _cued(title: str, abstract: str = "") -> str:
+    cues = domain.heading_cues(title, abstract, HEADINGS)
+    return HEADINGS[int(np.argmax(cues))] if max(cues) > 0 else "none"
+
+
+@pytest.mark.parametrize(("title", "heading"), [
+    # the rubric's usage, item by item (../shared/data/README.md, "Heading assignment")
+    ("Towards Holistic Evaluation of Large Audio-Language Models: A Comprehensive Survey", "benchmark"),
+    ("A Survey on Speech Large Language Models", "multi-task"),
+    ("Retrieval-Augmented Generation over Spoken Documents", "multi-task"),
+    ("Analyzing Catastrophic Forgetting in Speech Language Models", "other"),
+    ("Defending Audio LLMs Against Audio Prompt Injection", "other"),
+    ("Lip Reading Meets Large Language Models", "ASR/ST"),
+    ("Clipping Artifacts in Audio Language Models", "none"),  # "lip" inside a word is not lip reading
+])
+def test_heading_cues_follow_the_rubric(title: str, heading: str) -> None:
+    assert _cued(title) == heading
+
 # -- training and scoring --------------------------------------------------------------------------
 
 

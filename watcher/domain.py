@@ -40,21 +40,23 @@ _LM = [(re.compile(p), w) for p, w in LM_TERMS]
 
 # Heading cues, in priority order (earlier cues weigh more when several match).
 HEADING_CUES: tuple[tuple[str, str], ...] = (
-    ("benchmark", r"\bbenchmark|bench\b|\w+bench\b|evaluation suite|leaderboard|\barena\b"),
+    ("benchmark", r"\bbenchmark|bench\b|\w+bench\b|evaluation suite|leaderboard|\barena\b|evaluation survey"
+                  r"|survey (of|on) (the )?evaluation|evaluat\w*[^.]{0,60}survey"),
     ("codec", r"\bcodec|tokeni[sz]|discrete (speech |audio )?(token|unit|representation)|\bcodebook|speech token"
               r"|audio token"),
     ("generation task", r"text-to-speech|\btts\b|voice conversion|music generation|song generation|singing"
                         r"|text-to-audio|text-to-music|speech synthesis|sound generation|audio generation"
                         r"|audio editing|speech generation|voice cloning|accompaniment"),
     ("ASR/ST", r"speech recognition|\basr\b|speech translation|error correction|contextual biasing|diarization"
-               r"|emotion recognition|\bavsr\b|lip|speaker (description|verification|identification)"
+               r"|emotion recognition|\bavsr\b|\blip|speaker (description|verification|identification)"
                r"|paralinguistic|keyword spotting|transcription"),
     ("NLP", r"spoken language understanding|\bslu\b|turn-taking|backchannel|reasoning|question answering|\bqa\b"
             r"|reinforcement learning|\bgrpo\b|slot filling|intent"),
     ("other", r"jailbreak|attack|adversarial|safety|probing|interpretab|hallucinat|bias|clinical|health|medical"
-              r"|patholog|dementia|assessment|efficien|pruning|quantiz|scaling|analysis|privacy|watermark"),
+              r"|patholog|dementia|assessment|efficien|pruning|quantiz|scaling|analy[sz]|privacy|watermark"
+              r"|defen[cds]"),
     ("multi-task", r"\bomni|full-duplex|spoken dialogue|voice (assistant|interaction)|speech interaction|survey"
-                   r"|toolkit|foundation model|instruction|unified"),
+                   r"|toolkit|foundation model|instruction|unified|retrieval-augmented|\brag\b"),
 )
 _CUES = [(h, re.compile(p)) for h, p in HEADING_CUES]
 CUE_ABSTRACT_WEIGHT = 0.3
