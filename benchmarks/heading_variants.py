@@ -4,10 +4,11 @@
 
 Same protocols as classifier_benchmark.py (cold start: the list; after review: the list plus the
 relevant papers of earlier days under their headings), scored on each day's relevant papers.
-Reports heading top-1 / top-2 on DEV (first 5 days) and TEST (last 10) for the product's recipe
-(tf-idf and embedding classifiers averaged, plus cue words) and for variants: one part alone,
-other cue weights, title embeddings, and nearest-neighbour votes. A variant is only worth taking
-if it wins on DEV and TEST alike.
+Reports heading top-1 / top-2 for the product's recipe (tf-idf and embedding classifiers
+averaged, plus cue words at the recipe's weight) and for variants: one part alone, other cue
+weights, balanced classes, title embeddings, and nearest-neighbour votes. Three columns:
+LIST = leave-one-out over the list's own entries (the list alone, no day involved), DEV = the
+first 5 days, TEST = the last 10. Choices are made on LIST and DEV; TEST is only reported.
 """
 
 from __future__ import annotations
@@ -25,15 +26,19 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import classifier_benchmark as cb  # noqa: E402
 
 from watcher import domain  # noqa: E402
-from watcher.classifier import _idf, _multiclass, _softmax, _tfidf  # noqa: E402
+from watcher.classifier import Recipe, _idf, _multiclass, _softmax, _tfidf  # noqa: E402
+
+CUE_WEIGHT = Recipe().cue_weight
 
 VARIANTS: dict[str, dict[str, float]] = {
-    "product (tf-idf + embedding + cues)": {},
+    f"product (tf-idf + embedding + cues x{CUE_WEIGHT:g})": {},
     "tf-idf + cues": {"emb": 0},
     "embedding + cues": {"lex": 0},
     "no cues": {"cue": 0},
     "cues x0.5": {"cue": 0.5},
+    "cues x1": {"cue": 1.0},
     "cues x2": {"cue": 2},
+    "balanced heading classes": {"balanced": 1},
     "+ title embedding": {"title": 1},
     "title embedding instead of full text": {"emb": 0, "title": 1},
     "+ 10 nearest entries vote": {"knn": 1},
@@ -82,6 +87,8 @@ class Headings:
         db, k = self.db, len(self.heads)
         w = np.array([1.0 if i >= db.n_pool else 3.0 for i in pos])  # accepted papers weigh as review_weight
         y = np.array([self.heads.index(self.section(i)) for i in pos])
+        if cfg.get("balanced"):
+            w = w * len(y) / (k * np.maximum(np.bincount(y, minlength=k)[y], 1))
         parts: list[tuple[float, np.ndarray]] = []
 
         def fit(xtr: object, xte: object, weight: float) -> None:
@@ -107,25 +114,31 @@ class Headings:
         if cfg.get("desc"):
             p = p + cfg["desc"] * _softmax(db.emb.matrix[test] @ self.desc_emb.T / 0.05)
         cues = np.array([domain.heading_cues(db.papers[i].title, db.papers[i].abstract, self.heads) for i in test])
-        return p + cfg.get("cue", 1.0) * cues
+        return p + cfg.get("cue", CUE_WEIGHT) * cues
 
     def accuracy(self, protocol: str, cfg: dict[str, float]) -> dict[str, tuple[float, float, int]]:
         db = self.db
         dev = set(db.days[:5])
-        hits: dict[str, list[int]] = {"DEV": [0, 0, 0], "TEST": [0, 0, 0]}
-        for d in db.days if protocol == "cold" else db.days[2:]:
-            test = [i for i in self.relevant if db.day[i] == d]
-            if not test:
-                continue
-            earlier = [i for i in self.relevant if db.day[i] < d] if protocol == "review" else []
-            p = self.probabilities(self.listed + earlier, test, cfg)
-            h = hits["DEV" if d in dev else "TEST"]
+        hits: dict[str, list[int]] = {"LIST": [0, 0, 0], "DEV": [0, 0, 0], "TEST": [0, 0, 0]}
+
+        def count(split: str, test: list[int], p: np.ndarray) -> None:
+            h = hits[split]
             for r, i in enumerate(test):
                 top = [self.heads[j] for j in np.argsort(-p[r], kind="stable")[:2]]
                 h[0] += top[0] == self.section(i)
                 h[1] += self.section(i) in top
                 h[2] += 1
-        return {s: (a / n, b / n, n) for s, (a, b, n) in hits.items()}
+
+        if protocol == "cold":  # leave one list entry out
+            for i in self.listed:
+                count("LIST", [i], self.probabilities([j for j in self.listed if j != i], [i], cfg))
+        for d in db.days if protocol == "cold" else db.days[2:]:
+            test = [i for i in self.relevant if db.day[i] == d]
+            if not test:
+                continue
+            earlier = [i for i in self.relevant if db.day[i] < d] if protocol == "review" else []
+            count("DEV" if d in dev else "TEST", test, self.probabilities(self.listed + earlier, test, cfg))
+        return {s: (a / n, b / n, n) if n else (float("nan"), float("nan"), 0) for s, (a, b, n) in hits.items()}
 
 
 def main() -> int:
@@ -133,12 +146,13 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     args = ap.parse_args()
     h = Headings(cb.Data(args.data))
-    print(f"{'variant':40} {'protocol':8} {'DEV top-1/top-2':>16} {'TEST top-1/top-2':>17}")
+    print(f"{'variant':44} {'protocol':8} {'LIST top-1/top-2':>16} {'DEV top-1/top-2':>16} {'TEST top-1/top-2':>17}")
     for name, cfg in VARIANTS.items():
         for protocol in ("cold", "review"):
             r = h.accuracy(protocol, cfg)
-            print(f"{name:40} {protocol:8} {r['DEV'][0]:7.3f}/{r['DEV'][1]:.3f} {r['TEST'][0]:9.3f}/{r['TEST'][1]:.3f}"
-                  f"   (n={r['DEV'][2]}/{r['TEST'][2]})", flush=True)
+            cols = " ".join(f"{r[s][0]:7.3f}/{r[s][1]:.3f}" if r[s][2] else f"{'-':>13}"
+                            for s in ("LIST", "DEV", "TEST"))
+            print(f"{name:44} {protocol:8} {cols}   (n={r['LIST'][2]}/{r['DEV'][2]}/{r['TEST'][2]})", flush=True)
     return 0
 
 
