@@ -2,8 +2,10 @@
 
     python benchmarks/heading_variants.py [--data ../shared/data]
 
-Same protocols as classifier_benchmark.py (cold start: the list; after review: the list plus the
+Protocols as in classifier_benchmark.py (cold start: the list; after review: the list plus the
 relevant papers of earlier days under their headings), scored on each day's relevant papers.
+Here no replacement is fed back (classifier_benchmark.py feeds back every labelled paper of
+earlier days, replacements too), so its after-review figures differ by a few papers.
 Reports heading top-1 / top-2 for the product's recipe (tf-idf and embedding classifiers
 averaged, plus cue words at the recipe's weight) and for variants: one part alone, other cue
 weights, balanced classes, title embeddings, and nearest-neighbour votes. Three columns:
