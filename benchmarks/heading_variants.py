@@ -38,7 +38,7 @@ VARIANTS: dict[str, dict[str, float]] = {
     "embedding + cues": {"lex": 0},
     "no cues": {"cue": 0},
     "cues x0.5": {"cue": 0.5},
-    "cues x1": {"cue": 1.0},
+    "cues x1.5": {"cue": 1.5},
     "cues x2": {"cue": 2},
     "balanced heading classes": {"balanced": 1},
     "+ title embedding": {"title": 1},
