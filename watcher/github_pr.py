@@ -72,8 +72,17 @@ def _cause(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+# PyGithub trips over answers that are not GitHub's JSON (a proxy's HTML page, a cut body).
+MALFORMED = (AssertionError, TypeError, ValueError, KeyError, AttributeError)
+
+
+def _malformed(step: str, exc: BaseException) -> str:
+    return f"GitHub {step}: malformed answer from the API ({type(exc).__name__})"
+
+
 @contextmanager
 def _step(step: str) -> Iterator[None]:
+    """Any failure of the GitHub call(s) inside becomes one DeliveryError naming `step`."""
     from github import GithubException
 
     try:
@@ -88,13 +97,6 @@ def _step(step: str) -> Iterator[None]:
 
 _BOT_COMMIT = re.compile(r"Add \d+ papers? proposed by watcher\n")
 _COMMITTED_ID = re.compile(r"^arXiv:(\S+)$", re.M)
-
-# PyGithub trips over answers that are not GitHub's JSON (a proxy's HTML page, a cut body).
-MALFORMED = (AssertionError, TypeError, ValueError, KeyError, AttributeError)
-
-
-def _malformed(step: str, exc: BaseException) -> str:
-    return f"GitHub {step}: malformed answer from the API ({type(exc).__name__})"
 
 
 @dataclass
@@ -328,21 +330,19 @@ class GitHubPublisher:
             edit = edit_list(current.text, items, self.position)
             if not edit.changed:
                 return edit
-            try:
-                result = self.gh.repo.update_file(self.gh.path, commit_message(edit.added), edit.after,
-                                                  current.sha, branch=self.gh.branch)
-                sha = result["content"].sha
-                if not isinstance(sha, str) or len(sha) != 40:
-                    raise ValueError("no blob sha in the answer")
-                self.gh.branch_now(FileAt(edit.after, sha))
-                return edit
-            except GithubException as exc:
-                if exc.status != 409 or attempt == 2:
-                    raise DeliveryError(_explain(step, exc)) from None
-            except requests.RequestException as exc:
-                raise DeliveryError(_explain(step, exc)) from None
-            except MALFORMED as exc:
-                raise DeliveryError(_malformed(step, exc)) from None
+            with _step(step):
+                try:
+                    result = self.gh.repo.update_file(self.gh.path, commit_message(edit.added), edit.after,
+                                                      current.sha, branch=self.gh.branch)
+                except GithubException as exc:
+                    if exc.status != 409 or attempt == 2:
+                        raise
+                else:
+                    sha = result["content"].sha
+                    if not isinstance(sha, str) or len(sha) != 40:
+                        raise ValueError("no blob sha in the answer")
+                    self.gh.branch_now(FileAt(edit.after, sha))
+                    return edit
             self.log(f"GitHub: {self.gh.path} changed on {self.gh.branch} while committing; re-reading")
             current = self.gh.branch_file(fresh=True)
         raise AssertionError("unreachable")
@@ -350,23 +350,20 @@ class GitHubPublisher:
     def _open_pull(self, items: Sequence[Scored], day: date | None) -> Any:
         from github import GithubException
 
-        try:
-            pr = self.gh.repo.create_pull(base=self.gh.base, head=self.gh.branch, title=self.title,
-                                          body=render_body(None, items, day), maintainer_can_modify=True)
-            if not isinstance(pr.number, int):
-                raise ValueError("no pull request number in the answer")
-        except GithubException as exc:
-            if exc.status != 422 or "already exists" not in str(exc.data):
-                raise DeliveryError(_explain("open pull request", exc)) from None
-            self.gh.forget_pulls()  # another run opened it meanwhile: update that one instead
-            pr = self.gh.open_pull()
-            if pr is None:
-                raise DeliveryError(_explain("open pull request", exc)) from None
-            self._update_body(pr, items, day)
-        except requests.RequestException as exc:
-            raise DeliveryError(_explain("open pull request", exc)) from None
-        except MALFORMED as exc:
-            raise DeliveryError(_malformed("open pull request", exc)) from None
+        with _step("open pull request"):
+            try:
+                pr = self.gh.repo.create_pull(base=self.gh.base, head=self.gh.branch, title=self.title,
+                                              body=render_body(None, items, day), maintainer_can_modify=True)
+                if not isinstance(pr.number, int):
+                    raise ValueError("no pull request number in the answer")
+            except GithubException as exc:
+                if exc.status != 422 or "already exists" not in str(exc.data):
+                    raise
+                self.gh.forget_pulls()  # another run opened it meanwhile: update that one instead
+                pr = self.gh.open_pull()
+                if pr is None:
+                    raise
+                self._update_body(pr, items, day)
         if self.labels:
             self._label(pr)
         return pr
@@ -384,13 +381,10 @@ class GitHubPublisher:
     def _create_label(self, name: str) -> None:
         from github import GithubException
 
-        try:
-            self.gh.repo.create_label(name, LABEL_COLOR, LABEL_DESCRIPTION)
-        except GithubException as exc:
-            if exc.status == 422 and "already_exists" in str(exc.data):
-                return  # created meanwhile (or by our own retried request)
-            raise DeliveryError(_explain(f"create label {name!r}", exc)) from None
-        except requests.RequestException as exc:
-            raise DeliveryError(_explain(f"create label {name!r}", exc)) from None
-        except MALFORMED as exc:
-            raise DeliveryError(_malformed(f"create label {name!r}", exc)) from None
+        with _step(f"create label {name!r}"):
+            try:
+                self.gh.repo.create_label(name, LABEL_COLOR, LABEL_DESCRIPTION)
+            except GithubException as exc:
+                if exc.status != 422 or "already_exists" not in str(exc.data):
+                    raise
+                # created meanwhile (or by our own retried request)

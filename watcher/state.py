@@ -120,7 +120,6 @@ class Feedback:
         return self.outcome == "accepted" and bool(self.heading) and self.heading != self.proposed_heading
 
 
-
 def _not_corrupt(where: str, exc: sqlite3.DatabaseError) -> StateError | None:
     """The errors that look like corruption but are not: a lock, or a killed run's journal."""
     text = str(exc).lower()

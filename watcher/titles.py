@@ -78,9 +78,7 @@ def _cut_copy(entry: list[str], marked: bool, paper: list[str]) -> bool:
     if n == 0 or len(paper) < n or paper[: n - 1] != entry[: n - 1]:
         return False
     last, theirs = entry[-1], paper[n - 1]
-    if marked:
-        return theirs.startswith(last)
-    return theirs != last and theirs.startswith(last)
+    return theirs.startswith(last) and (marked or theirs != last)
 
 
 class TitleIndex:
