@@ -156,7 +156,8 @@ class LoopbackServer:
     which control methods also take, so fake state needs no other locking.
     """
 
-    fault_kinds: tuple[str, ...] = ("status", "reset", "delay", "truncate", "garbage", "lost_answer", "hang_after")
+    fault_kinds: tuple[str, ...] = ("status", "reset", "delay", "truncate", "garbage", "lost_answer", "hang_after",
+                                    "hang_before")
     garbage_body: bytes = b"<html><body>upstream garbage"
     garbage_content_type: str = "application/json; charset=utf-8"
 
@@ -253,6 +254,8 @@ class LoopbackServer:
         service's usual error body), "reset" (close the socket with RST, no
         answer), "lost_answer" (do the work, then reset: the client never learns it
         succeeded), "hang_after" (do the work, then wait `seconds` before resetting),
+        "hang_before" (wait `seconds`, then reset without doing the work: the request never
+        reached the service),
         "delay" (sleep `seconds`, then answer normally), "truncate"
         (send half the normal body under the full Content-Length and close),
         "garbage" (200 with a malformed body), plus any in `fault_kinds`.
@@ -303,10 +306,10 @@ class LoopbackServer:
             if fault is not None:
                 self._stopping.wait(fault.seconds)
             _send(h, self._route(req), head_only=req.method == "HEAD")
-        elif fault.kind in ("reset", "lost_answer", "hang_after"):
+        elif fault.kind in ("reset", "lost_answer", "hang_after", "hang_before"):
             if fault.kind in ("lost_answer", "hang_after"):
                 self._route(req)  # the service did the work; its answer never arrives
-            if fault.kind == "hang_after":
+            if fault.kind in ("hang_after", "hang_before"):
                 self._stopping.wait(fault.seconds)  # ... for `seconds` (time to kill the client)
             h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             h.close_connection = True
