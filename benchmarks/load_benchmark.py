@@ -3,7 +3,7 @@
     python benchmarks/load_benchmark.py [--days 30] [--api-delay 0] [--page-size 2000]
 
 The 15 labelled days of ../shared/data/pool-dev.jsonl are served by a loopback arXiv API; days
-16-30 reuse the same real papers under new ids, three weeks later. `watcher backfill` runs in a
+16-30 reuse the same real papers four weeks later, under new ids (a year on). `watcher backfill` runs in a
 child process (the real CLI, real clients), and the benchmark reports wall time, the child's
 peak memory, the run's own stage timings (so the share of scoring is visible), and the papers
 and requests involved. With `--api-delay 3` the pacing is arXiv's; the default measures the
@@ -30,23 +30,25 @@ from tests.canary import GITHUB_TOKEN, SLACK_TOKEN  # noqa: E402
 from tests.fakes.arxiv import FakeArxiv  # noqa: E402
 from tests.fakes.github import FakeGitHub  # noqa: E402
 from tests.fakes.slack import FakeSlack  # noqa: E402
+from tests.realdays import days, pool, write_config  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
+SHIFT_DAYS = 28  # each copy of the 15 real days (which span 24 calendar days) four weeks later
 
 
 def papers(n_days: int) -> tuple[list[dict], date, date]:
-    pool = [json.loads(x) for x in (DATA / "pool-dev.jsonl").read_text().splitlines()]
-    real_days = sorted({p["published"] for p in pool})
+    real_days = days()
     out = []
     for copy in range(0, (n_days + len(real_days) - 1) // len(real_days)):
         for k, day in enumerate(real_days):
             if copy * len(real_days) + k >= n_days:
                 break
-            shifted = date.fromisoformat(day) + timedelta(days=21 * copy)
-            for p in pool:
+            shifted = date.fromisoformat(day) + timedelta(days=SHIFT_DAYS * copy)
+            for p in pool():
                 if p["published"] != day or p.get("announce_guess") == "replacement":
                     continue
-                arxiv_id = p["arxiv_id"] if copy == 0 else f"{int(p['arxiv_id'][:4]) + 2 * copy:04d}{p['arxiv_id'][4:]}"
+                # ids of a copy are a year on (YYMM + 100), so no copy repeats another's
+                yymm = int(p["arxiv_id"][:4]) + 100 * copy
+                arxiv_id = f"{yymm:04d}{p['arxiv_id'][4:]}"
                 out.append({"arxiv_id": arxiv_id, "title": p["title"], "abstract": p["abstract"] or "",
                             "authors": ["A. Author"], "categories": p["categories"] or ["cs.CL"],
                             "submitted": datetime(shifted.year, shifted.month, shifted.day, 9, tzinfo=UTC)})
@@ -66,14 +68,8 @@ def main() -> int:
             FakeGitHub(token=GITHUB_TOKEN) as github, tempfile.TemporaryDirectory() as tmp:
         arxiv.add_papers(data)
         github.create_repo("acme", "papers", files={"README.md": (ROOT / "models" / "seed-list.md").read_text()})
-        config = Path(tmp) / "config.toml"
-        config.write_text(
-            f'[arxiv]\napi_url = "{arxiv.api_url}"\nrss_url = "{arxiv.url}/rss/"\napi_delay = {args.api_delay}\n'
-            f'api_page_size = {args.page_size}\nuser_agent = "watcher-benchmark"\n'
-            f'[list]\nfile = "{ROOT / "models" / "seed-list.md"}"\n[classifier]\nmodel_dir = "{ROOT / "models"}"\n'
-            f'[state]\npath = "{Path(tmp) / "state" / "watcher.sqlite3"}"\n'
-            f'[slack]\nmode = "bot"\nchannel = "C0123456789"\nbase_url = "{slack.api_url}"\n'
-            f'[github]\nrepo = "acme/papers"\nbase_url = "{github.url}"\nretries = 0\n')
+        config = write_config(Path(tmp), rss=f"{arxiv.url}/rss/", api=arxiv.api_url, slack=slack.api_url,
+                              github=github.url, api_delay=args.api_delay, api_page_size=args.page_size)
         env = {**os.environ, "SLACK_BOT_TOKEN": SLACK_TOKEN, "GITHUB_TOKEN": GITHUB_TOKEN}
         started = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "watcher", "backfill", "--config", str(config), "--since",

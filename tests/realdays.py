@@ -48,16 +48,19 @@ def feed_of(day: str) -> bytes:
 
 
 def write_config(tmp: Path, *, rss: str = "", api: str = "", slack: str = "", github: str = "",
-                 extra: str = "") -> Path:
+                 extra: str = "", api_delay: float = 0.0, api_page_size: int | None = None,
+                 embeddings: bool = True) -> Path:
     """A config for tests: the project's defaults, state in `tmp`, services on loopback."""
     lines = ["[arxiv]", 'user_agent = "watcher-tests/1"', "timeout = 5.0", "retries = 1", "backoff = 0.0",
-             "api_delay = 0.0"]
+             f"api_delay = {api_delay}"]
+    if api_page_size is not None:
+        lines.append(f"api_page_size = {api_page_size}")
     if rss:
         lines.append(f'rss_url = "{rss}"')
     if api:
         lines.append(f'api_url = "{api}"')
     lines += ["[list]", f'file = "{ROOT / "models" / "seed-list.md"}"',
-              "[classifier]", f'model_dir = "{ROOT / "models"}"',
+              "[classifier]", f'model_dir = "{ROOT / "models"}"', f"embeddings = {str(embeddings).lower()}",
               "[state]", f'path = "{tmp / "state" / "watcher.sqlite3"}"']
     if slack:
         lines += ["[slack]", 'mode = "bot"', 'channel = "C0123456789"', f'base_url = "{slack}"', "retries = 1",

@@ -139,8 +139,7 @@ def test_a_retrain_that_cannot_train_is_one_line_and_exit_1(tmp_path: Path, monk
         raise ValueError("the list needs at least two headings with entries")
 
     monkeypatch.setattr(training, "train", cannot)
-    config = write_config(tmp_path)  # embeddings off differs from the committed card: a retrain
-    config.write_text(config.read_text().replace("[classifier]\n", "[classifier]\nembeddings = false\n"))
+    config = write_config(tmp_path, embeddings=False)  # differs from the committed card: a retrain
     assert main(["run", "--config", str(config), "--feed", str(BIG_FEED)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["watcher: error: score: retraining failed: the list needs at least two headings with entries"]

@@ -22,14 +22,8 @@ def jsonl(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def lexical_config(tmp: Path) -> Path:
-    config = write_config(tmp)
-    config.write_text(config.read_text().replace("[classifier]\n", "[classifier]\nembeddings = false\n"))
-    return config
-
-
 def test_train_score_eval_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config = lexical_config(tmp_path)
+    config = write_config(tmp_path, embeddings=False)
     background = jsonl(tmp_path / "bg.jsonl", [p for p in pool() if p["published"] in days()[:3]])
     feedback = jsonl(tmp_path / "fb.jsonl", [p for p in pool() if p["published"] in days()[3:6]])
     out = tmp_path / "model"
