@@ -63,3 +63,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
         if leaked and report.passed:
             report.outcome = "failed"
             report.longrepr = f"canary secret {leaked[0][:12]}... appeared in {name}"
+
+
+@pytest.fixture
+def world(tmp_path: Path, fake_arxiv: Any, fake_slack: Any, fake_github: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """tests.world.World: the real CLI against loopback arXiv, Slack and GitHub, state in tmp_path."""
+    from tests.world import World  # tests.world reads the real data: imported only when used
+
+    return World(tmp_path, fake_arxiv, fake_slack, fake_github, monkeypatch)

@@ -188,7 +188,7 @@ def test_an_entry_deleted_after_a_failed_pr_update_stays_deleted(world: Delivery
     assert world.run() == 1  # the digest still goes out; the PR update is retried next run
     world.github.clear_faults()
     doc = listfile.parse(world.branch_list())
-    entry = next(e for e in doc.entries if e.arxiv_ids and not e.arxiv_ids & first and e.arxiv_ids - set(SEED))
+    entry = next(e for e in doc.entries if e.arxiv_ids and not e.arxiv_ids & first)
     (gone,) = entry.arxiv_ids
     world.github.commit_file(REPO, BRANCH, "README.md", "".join(doc.lines[: entry.start] + doc.lines[entry.end :]),
                              "maintainer rejects a paper")
@@ -203,34 +203,6 @@ def test_an_entry_deleted_after_a_failed_pr_update_stays_deleted(world: Delivery
     assert world.run() == 0  # and it stays rejected: nothing is written again
     assert gone not in world.branch_list()
     assert [r for r in world.github.requests[seen:] if r.method != "GET"] == []
-
-
-HOSTILE = [
-    ("2505.99001", "<!channel> Free GPUs for speech LLM research", "Audio LLM tokens <!here> <@U123>."),
-    ("2505.99002", "<https://evil.example|click> Speech language model jailbreak", "Speech LLM attack."),
-    ("2505.99003", "## Injected heading - fake entry [x](javascript:alert(1)) <!-- speech LLM",
-     "A spoken dialogue LLM with audio tokens."),
-]
-
-
-def test_hostile_titles_ping_no_one_and_keep_the_list_valid(world: DeliveryWorld) -> None:
-    from datetime import date
-
-    from tests.fakes.arxiv import rss_feed
-
-    papers = [{"arxiv_id": i, "title": t, "abstract": a + " We build a speech language model with an audio codec "
-               "and an LLM for spoken dialogue and ASR.", "authors": ["X"], "categories": ["cs.CL", "cs.SD"],
-               "submitted": "2025-05-20T00:00:00Z"} for i, t, a in HOSTILE]
-    world.arxiv.set_feed(rss_feed(papers, query=QUERY, day=date(2025, 5, 21)), query=QUERY)
-    assert world.run() == 0
-    payload = json.dumps([m.payload for m in world.slack.messages])
-    for needle in ("<!channel>", "<!here>", "<@U123>", "<https://evil"):
-        assert needle not in payload
-    doc = listfile.parse(world.branch_list())
-    assert doc.headings == listfile.parse(SEED).headings
-    added = [e for e in doc.entries if e.arxiv_ids & {i for i, _, _ in HOSTILE}]
-    assert len(added) == len(world.pr_ids() & {i for i, _, _ in HOSTILE})
-    assert len(doc.entries) == 125 + len(added)
 
 
 def test_no_new_papers_is_said_once_a_day(world: DeliveryWorld) -> None:
