@@ -1,6 +1,6 @@
 """Classifier benchmark on the 15 labelled development days, split by day.
 
-    python benchmarks/classifier_benchmark.py [--data ../shared/data] [--json OUT] [--days N]
+    python benchmarks/classifier_benchmark.py [--data ../shared/data] [--json OUT] [--methods NAME ...] [--no-timing]
 
 Prints, for every method and both settings, average precision, recall at precision 0.8,
 precision and recall at the method's own threshold (chosen from training data only), heading
@@ -43,6 +43,7 @@ from sklearn.svm import LinearSVC
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.conftest import SHARED  # noqa: E402  (../shared/data, or $WATCHER_SHARED_DATA)
 from watcher import domain, features  # noqa: E402
 from watcher.classifier import Example, Model, Recipe, paper_text, train  # noqa: E402
 from watcher.evaluation import recall_at_precision  # noqa: E402
@@ -305,7 +306,7 @@ def timing(db: Data) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--data", type=Path, default=SHARED)
     ap.add_argument("--json", type=Path, help="also write every number as JSON")
     ap.add_argument("--methods", nargs="*", help="only these methods (substring match)")
     ap.add_argument("--no-timing", action="store_true")

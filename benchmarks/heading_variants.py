@@ -8,7 +8,8 @@ Here no replacement is fed back (classifier_benchmark.py feeds back every labell
 earlier days, replacements too), so its after-review figures differ by a few papers.
 Reports heading top-1 / top-2 for the product's recipe (tf-idf and embedding classifiers
 averaged, plus cue words at the recipe's weight) and for variants: one part alone, other cue
-weights, balanced classes, title embeddings, and nearest-neighbour votes. Three columns:
+weights, balanced classes, title embeddings, similarity to the rubric's heading descriptions,
+and nearest-neighbour votes. Three columns:
 LIST = leave-one-out over the list's own entries (the list alone, no day involved), DEV = the
 first 5 days, TEST = the last 10. Choices are made on LIST and DEV; TEST is only reported.
 """
@@ -23,14 +24,15 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import classifier_benchmark as cb  # noqa: E402
 
+from tests.conftest import SHARED  # noqa: E402
 from watcher import domain  # noqa: E402
 from watcher.classifier import Recipe, _idf, _multiclass, _softmax, _tfidf  # noqa: E402
 
-CUE_WEIGHT = Recipe().cue_weight
+RECIPE = Recipe()
+CUE_WEIGHT = RECIPE.cue_weight
 
 VARIANTS: dict[str, dict[str, float]] = {
     f"product (tf-idf + embedding + cues x{CUE_WEIGHT:g})": {},
@@ -77,9 +79,10 @@ class Headings:
                          if db.label[i] == "relevant" and not db.on_list[i] and not db.replacement[i]]
         self.listed = list(range(db.n_pool, db.n_pool + len(db.seed)))
         rows = self.relevant + self.listed
-        titles = MiniLM.load(max_length=128).encode([db.papers[i].title for i in rows])
+        encoder = MiniLM.load(max_length=128)
+        titles = encoder.encode([db.papers[i].title for i in rows])
         self.title_emb = {i: v for i, v in zip(rows, titles, strict=True)}
-        self.desc_emb = MiniLM.load(max_length=128).encode([DESCRIPTIONS[h] for h in self.heads])
+        self.desc_emb = encoder.encode([DESCRIPTIONS[h] for h in self.heads])
 
     def section(self, i: int) -> str:
         db = self.db
@@ -87,14 +90,14 @@ class Headings:
 
     def probabilities(self, pos: list[int], test: list[int], cfg: dict[str, float]) -> np.ndarray:
         db, k = self.db, len(self.heads)
-        w = np.array([1.0 if i >= db.n_pool else 3.0 for i in pos])  # accepted papers weigh as review_weight
+        w = np.array([1.0 if i >= db.n_pool else RECIPE.review_weight for i in pos])  # list entry / accepted
         y = np.array([self.heads.index(self.section(i)) for i in pos])
         if cfg.get("balanced"):
             w = w * len(y) / (k * np.maximum(np.bincount(y, minlength=k)[y], 1))
         parts: list[tuple[float, np.ndarray]] = []
 
         def fit(xtr: object, xte: object, weight: float) -> None:
-            coef, bias = _multiclass(xtr, y, w, k, 10.0)
+            coef, bias = _multiclass(xtr, y, w, k, RECIPE.heading_c)
             parts.append((weight, _softmax(np.asarray(xte @ coef.T) + bias)))
 
         if cfg.get("lex", 1):
@@ -145,7 +148,7 @@ class Headings:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--data", type=Path, default=SHARED)
     args = ap.parse_args()
     h = Headings(cb.Data(args.data))
     print(f"{'variant':44} {'protocol':8} {'LIST top-1/top-2':>16} {'DEV top-1/top-2':>16} {'TEST top-1/top-2':>17}")

@@ -12,6 +12,7 @@ final day: it must send nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -55,7 +56,7 @@ def main() -> int:
             for fake in (slack, github):
                 fake.clear_log()
             report = Path(tmp) / "report.json"
-            with report.open("w") as f, _stdout(f):
+            with report.open("w") as f, contextlib.redirect_stdout(f):
                 code = watcher(["run", "--config", str(config), "--json"])
             if code != 0:
                 print(f"watcher run failed on {day} (exit {code})", file=sys.stderr)
@@ -71,19 +72,6 @@ def main() -> int:
                   f"GitHub {row['github_requests']} requests", file=sys.stderr)
     print(json.dumps(out, indent=2))
     return 0
-
-
-class _stdout:
-    """Send the run's JSON report to a file (the CLI prints it on stdout)."""
-
-    def __init__(self, f: object) -> None:
-        self.f = f
-
-    def __enter__(self) -> None:
-        self.saved, sys.stdout = sys.stdout, self.f
-
-    def __exit__(self, *exc: object) -> None:
-        sys.stdout = self.saved
 
 
 if __name__ == "__main__":

@@ -23,9 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.conftest import BIG_FEED as FEED  # noqa: E402  (honours $WATCHER_SHARED_DATA)
 from watcher.feeds import parse_feed  # noqa: E402
-
-FEED = ROOT.parent / "shared" / "data" / "arxiv-feeds" / "rss-all-archives-2024-11-28.xml"
 
 
 def main() -> int:
