@@ -64,8 +64,13 @@ def load(data: Path) -> tuple[list[dict], list[dict]]:
 
 
 def paper_of(p: dict) -> Paper:
-    return Paper(p.get("arxiv_id") or "", " ".join(p["title"].split()), " ".join((p.get("abstract") or "").split()),
-                 categories=tuple(p.get("categories") or ()), announced=None)
+    return Paper(
+        p.get("arxiv_id") or "",
+        " ".join(p["title"].split()),
+        " ".join((p.get("abstract") or "").split()),
+        categories=tuple(p.get("categories") or ()),
+        announced=None,
+    )
 
 
 class Embeddings:
@@ -107,13 +112,17 @@ class Data:
         self.replacement = np.array([p.get("announce_guess") == "replacement" for p in self.pool])
         self.emb = Embeddings(self.texts)
         self.counts = features.counts(self.texts)  # once; rows reused by every training
-        print(f"{self.n_pool} pool papers over {len(self.days)} days, {len(self.seed)} list entries, "
-              f"{int(self.on_list.sum())} pool papers already on the list", file=sys.stderr)
+        print(
+            f"{self.n_pool} pool papers over {len(self.days)} days, {len(self.seed)} list entries, "
+            f"{int(self.on_list.sum())} pool papers already on the list",
+            file=sys.stderr,
+        )
 
     def example(self, i: int, label: int, heading: str | None, kind: str) -> Example:
         day = self.pool[i]["published"] if i < self.n_pool else ""
-        return Example(self.papers[i], label, heading, kind, day=day, counts=self.counts[i],
-                       embedding=self.emb.matrix[i])
+        return Example(
+            self.papers[i], label, heading, kind, day=day, counts=self.counts[i], embedding=self.emb.matrix[i]
+        )
 
     def list_examples(self) -> list[Example]:
         return [self.example(self.n_pool + j, 1, s["section"], "list") for j, s in enumerate(self.seed)]
@@ -146,21 +155,24 @@ def review_set(db: Data, d: str, background: bool = False) -> list[Example]:
 def product(embeddings: bool) -> Callable:
     def fit(db: Data, examples: list[Example]):
         recipe = Recipe(embeddings=embeddings)
-        model: Model = train(examples, encoder=db.emb if embeddings else None, recipe=recipe,
-                             target_precision=TARGET)
+        model: Model = train(examples, encoder=db.emb if embeddings else None, recipe=recipe, target_precision=TARGET)
 
         def score(idx: np.ndarray):
             r = model.score_arrays([db.papers[i] for i in idx])
             return r["fused"], r["fused"] >= model.threshold, r["heading"], model.headings
+
         return score
+
     return fit
 
 
 def keyword(db: Data, examples: list[Example]):
     def score(idx: np.ndarray):
-        s = np.array([domain.keyword_score(*domain.term_weights(db.papers[i].title, db.papers[i].abstract))
-                      for i in idx])
+        s = np.array(
+            [domain.keyword_score(*domain.term_weights(db.papers[i].title, db.papers[i].abstract)) for i in idx]
+        )
         return s, None, None, None
+
     return score
 
 
@@ -169,18 +181,27 @@ def arxiv_sanity(db: Data, examples: list[Example]):
     10,000 features, sublinear tf; LinearSVC(class_weight="balanced", C=0.01) on tagged vs all."""
     texts = [paper_text(e.paper) for e in examples]
     y = np.array([e.label for e in examples])
-    vec = TfidfVectorizer(ngram_range=(1, 2), stop_words="english", min_df=5, max_df=0.5, max_features=10000,
-                          sublinear_tf=True, token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b")
+    vec = TfidfVectorizer(
+        ngram_range=(1, 2),
+        stop_words="english",
+        min_df=5,
+        max_df=0.5,
+        max_features=10000,
+        sublinear_tf=True,
+        token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b",
+    )
     clf = LinearSVC(class_weight="balanced", C=0.01, max_iter=10000, tol=1e-6).fit(vec.fit_transform(texts), y)
 
     def score(idx: np.ndarray):
         return clf.decision_function(vec.transform([db.texts[i] for i in idx])), None, None, None
+
     return score
 
 
 def zotero(db: Data, examples: list[Example]):
     """TideDra/zotero-arxiv-daily: corpus newest first, weight 1/(1 + log10(rank + 1)),
     score = sum_j w_j cos(paper, corpus_j). Corpus = the list (+ accepted papers, newest)."""
+
     def recency(e: Example) -> tuple[bool, float]:
         # accepted papers (reviewed days) are the newest; list entries are dated by their arXiv id
         arxiv = re.match(r"^\d{4}\.\d{4,5}$", e.paper.arxiv_id)
@@ -193,6 +214,7 @@ def zotero(db: Data, examples: list[Example]):
 
     def score(idx: np.ndarray):
         return (db.emb.matrix[idx] @ emb.T) @ w, None, None, None
+
     return score
 
 
@@ -218,13 +240,18 @@ def metrics(db: Data, rows: list[tuple], days: set[str], uncertain_relevant: boo
     lab = db.label[idx]
     mask = np.ones(len(idx), bool) if uncertain_relevant else lab != "uncertain"
     y = np.isin(lab, ["relevant", "uncertain"] if uncertain_relevant else ["relevant"]).astype(int)[mask]
-    out = {"papers": int(mask.sum()), "relevant": int(y.sum()),
-           "AP": float(average_precision_score(y, s[mask])), "R@P0.8": recall_at_precision(y, s[mask])}
+    out = {
+        "papers": int(mask.sum()),
+        "relevant": int(y.sum()),
+        "AP": float(average_precision_score(y, s[mask])),
+        "R@P0.8": recall_at_precision(y, s[mask]),
+    }
     if sel[0] is not None:
         chosen = np.array(sel, bool)[mask]
         tp = int((chosen & (y == 1)).sum())
-        out.update({"P@thr": tp / max(int(chosen.sum()), 1), "R@thr": tp / max(int(y.sum()), 1),
-                    "proposed": int(chosen.sum())})
+        out.update(
+            {"P@thr": tp / max(int(chosen.sum()), 1), "R@thr": tp / max(int(y.sum()), 1), "proposed": int(chosen.sum())}
+        )
     heads = [rows[i][3] for i in keep]
     if heads[0] is not None:
         wanted = ["relevant", "uncertain"] if uncertain_relevant else ["relevant"]
@@ -248,16 +275,25 @@ def run(db: Data, fit: Callable, protocol: str) -> tuple[list[tuple], list[float
     fit_seconds = []
     days = db.days if protocol == "cold" else db.days[2:]
     for d in days:
-        examples = {"cold": cold_set, "review": review_set,
-                    "review+bg": lambda db, d: review_set(db, d, background=True)}[protocol](db, d)
+        examples = {
+            "cold": cold_set,
+            "review": review_set,
+            "review+bg": lambda db, d: review_set(db, d, background=True),
+        }[protocol](db, d)
         started = time.perf_counter()
         scorer = fit(db, examples)
         fit_seconds.append(time.perf_counter() - started)
         idx = db.scored(d)
         s, sel, heads, names = scorer(idx)
         for k, i in enumerate(idx):
-            rows.append((int(i), float(s[k]), None if sel is None else bool(sel[k]),
-                         None if heads is None else (heads[k], names)))
+            rows.append(
+                (
+                    int(i),
+                    float(s[k]),
+                    None if sel is None else bool(sel[k]),
+                    None if heads is None else (heads[k], names),
+                )
+            )
     return rows, fit_seconds
 
 
@@ -288,20 +324,45 @@ def timing(db: Data) -> dict:
     train_s = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        save_model(out / "model", model, examples, list_fp="benchmark", feedback_fp="none", target_precision=TARGET,
-                   store_training=False)
+        save_model(
+            out / "model",
+            model,
+            examples,
+            list_fp="benchmark",
+            feedback_fp="none",
+            target_precision=TARGET,
+            store_training=False,
+        )
         day = [db.pool[i] for i in np.flatnonzero(db.day == d) if not db.replacement[i]][:300]
         (out / "day.jsonl").write_text("".join(json.dumps(p) + "\n" for p in day))
         (out / "config.toml").write_text("")
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "watcher", "score", "--config", str(out / "config.toml"),
-                               "--model", str(out / "model"), "--input", str(out / "day.jsonl"),
-                               "--output", str(out / "scores.jsonl")], capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "watcher",
+                "score",
+                "--config",
+                str(out / "config.toml"),
+                "--model",
+                str(out / "model"),
+                "--input",
+                str(out / "day.jsonl"),
+                "--output",
+                str(out / "scores.jsonl"),
+            ],
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"watcher score failed: {done.stderr.strip()}")
         score_s = time.perf_counter() - started
-    return {"train_seconds_cold_start_from_text_including_embedding": round(train_s, 1),
-            "score_seconds_one_day_fresh_process": round(score_s, 1), "papers_scored": len(day)}
+    return {
+        "train_seconds_cold_start_from_text_including_embedding": round(train_s, 1),
+        "score_seconds_one_day_fresh_process": round(score_s, 1),
+        "papers_scored": len(day),
+    }
 
 
 def main() -> int:
@@ -322,9 +383,13 @@ def main() -> int:
                 continue
             rows, fit_s = run(db, fit, protocol)
             key = f"{name} | {protocol}"
-            results[key] = {split: {"headline": metrics(db, rows, days, False),
-                                    "uncertain_as_relevant": metrics(db, rows, days, True)}
-                            for split, days in (("TEST", test), ("DEV", dev), ("ALL", dev | test))}
+            results[key] = {
+                split: {
+                    "headline": metrics(db, rows, days, False),
+                    "uncertain_as_relevant": metrics(db, rows, days, True),
+                }
+                for split, days in (("TEST", test), ("DEV", dev), ("ALL", dev | test))
+            }
             results[key]["fit_seconds_mean"] = float(np.mean(fit_s))
             r = results[key]
             print(f"\n{key}  (fit {np.mean(fit_s):.1f} s/day)")

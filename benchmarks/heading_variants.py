@@ -54,18 +54,18 @@ VARIANTS: dict[str, dict[str, float]] = {
 # The rubric's heading usage (../shared/data/README.md), one description per heading.
 DESCRIPTIONS = {
     "multi-task": "general speech and audio large language models, omni models, spoken dialogue and full-duplex "
-                  "systems, toolkits, surveys, retrieval-augmented spoken dialogue",
+    "systems, toolkits, surveys, retrieval-augmented spoken dialogue",
     "generation task": "text-to-speech, voice conversion, music, song and sound generation and editing with "
-                       "language models",
+    "language models",
     "ASR/ST": "LLM-based speech recognition, speech translation, audio-visual speech recognition, error correction, "
-              "contextual biasing, diarization, emotion and paralinguistic and speaker classification with audio LLMs",
+    "contextual biasing, diarization, emotion and paralinguistic and speaker classification with audio LLMs",
     "NLP": "spoken language understanding, dialogue behaviour, turn-taking, audio reasoning and question answering, "
-           "reinforcement learning for reasoning",
+    "reinforcement learning for reasoning",
     "codec": "neural audio codecs, speech tokenizers, discrete speech units",
     "benchmark": "benchmarks, evaluation suites and evaluation surveys of audio language models, including safety "
-                 "and jailbreak benchmarks",
+    "and jailbreak benchmarks",
     "other": "analysis, safety attacks and defences, probing, efficiency, and domain applications such as clinical "
-             "speech and language assessment",
+    "speech and language assessment",
 }
 
 
@@ -75,8 +75,9 @@ class Headings:
 
         self.db = db
         self.heads = list(dict.fromkeys(s["section"] for s in db.seed))
-        self.relevant = [i for i in range(db.n_pool)
-                         if db.label[i] == "relevant" and not db.on_list[i] and not db.replacement[i]]
+        self.relevant = [
+            i for i in range(db.n_pool) if db.label[i] == "relevant" and not db.on_list[i] and not db.replacement[i]
+        ]
         self.listed = list(range(db.n_pool, db.n_pool + len(db.seed)))
         rows = self.relevant + self.listed
         encoder = MiniLM.load(max_length=128)
@@ -155,8 +156,9 @@ def main() -> int:
     for name, cfg in VARIANTS.items():
         for protocol in ("cold", "review"):
             r = h.accuracy(protocol, cfg)
-            cols = " ".join(f"{r[s][0]:7.3f}/{r[s][1]:.3f}" if r[s][2] else f"{'-':>13}"
-                            for s in ("LIST", "DEV", "TEST"))
+            cols = " ".join(
+                f"{r[s][0]:7.3f}/{r[s][1]:.3f}" if r[s][2] else f"{'-':>13}" for s in ("LIST", "DEV", "TEST")
+            )
             print(f"{name:44} {protocol:8} {cols}   (n={r['LIST'][2]}/{r['DEV'][2]}/{r['TEST'][2]})", flush=True)
     return 0
 

@@ -49,9 +49,16 @@ def papers(n_days: int) -> tuple[list[dict], date, date]:
                 # ids of a copy are a year on (YYMM + 100), so no copy repeats another's
                 yymm = int(p["arxiv_id"][:4]) + 100 * copy
                 arxiv_id = f"{yymm:04d}{p['arxiv_id'][4:]}"
-                out.append({"arxiv_id": arxiv_id, "title": p["title"], "abstract": p["abstract"] or "",
-                            "authors": ["A. Author"], "categories": p["categories"] or ["cs.CL"],
-                            "submitted": datetime(shifted.year, shifted.month, shifted.day, 9, tzinfo=UTC)})
+                out.append(
+                    {
+                        "arxiv_id": arxiv_id,
+                        "title": p["title"],
+                        "abstract": p["abstract"] or "",
+                        "authors": ["A. Author"],
+                        "categories": p["categories"] or ["cs.CL"],
+                        "submitted": datetime(shifted.year, shifted.month, shifted.day, 9, tzinfo=UTC),
+                    }
+                )
     first = min(p["submitted"] for p in out).date()
     last = max(p["submitted"] for p in out).date()
     return out, first, last
@@ -64,17 +71,44 @@ def main() -> int:
     ap.add_argument("--page-size", type=int, default=2000)
     args = ap.parse_args()
     data, first, last = papers(args.days)
-    with FakeArxiv() as arxiv, FakeSlack(token=SLACK_TOKEN, start_ts=int(time.time())) as slack, \
-            FakeGitHub(token=GITHUB_TOKEN) as github, tempfile.TemporaryDirectory() as tmp:
+    with (
+        FakeArxiv() as arxiv,
+        FakeSlack(token=SLACK_TOKEN, start_ts=int(time.time())) as slack,
+        FakeGitHub(token=GITHUB_TOKEN) as github,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         arxiv.add_papers(data)
         github.create_repo("acme", "papers", files={"README.md": (ROOT / "models" / "seed-list.md").read_text()})
-        config = write_config(Path(tmp), rss=f"{arxiv.url}/rss/", api=arxiv.api_url, slack=slack.api_url,
-                              github=github.url, api_delay=args.api_delay, api_page_size=args.page_size)
+        config = write_config(
+            Path(tmp),
+            rss=f"{arxiv.url}/rss/",
+            api=arxiv.api_url,
+            slack=slack.api_url,
+            github=github.url,
+            api_delay=args.api_delay,
+            api_page_size=args.page_size,
+        )
         env = {**os.environ, "SLACK_BOT_TOKEN": SLACK_TOKEN, "GITHUB_TOKEN": GITHUB_TOKEN}
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "watcher", "backfill", "--config", str(config), "--since",
-                               first.isoformat(), "--until", last.isoformat(), "--json"],
-                              capture_output=True, text=True, env=env, cwd=ROOT)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "watcher",
+                "backfill",
+                "--config",
+                str(config),
+                "--since",
+                first.isoformat(),
+                "--until",
+                last.isoformat(),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
         wall = time.perf_counter() - started
         if done.returncode != 0:
             print(done.stderr, file=sys.stderr)
@@ -82,18 +116,30 @@ def main() -> int:
         report = json.loads(done.stdout)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         timings = report["timings"]
-        print(json.dumps({
-            "days": args.days, "papers_served": len(data), "window": [first.isoformat(), last.isoformat()],
-            "wall_seconds": round(wall, 1), "peak_rss_mb": round(peak, 1),
-            "stage_seconds": timings,
-            "scoring_share_of_run": round(timings.get("score", 0) / max(sum(timings.values()), 1e-9), 2),
-            "fetched": report["counts"]["fetched"], "scored": report["counts"]["scored"],
-            "proposed": report["counts"]["proposed"], "posted": report["counts"]["posted"],
-            "added_to_pr": report["counts"]["pr_added"], "api_requests": len(arxiv.api_calls()),
-            "slack_messages": len(slack.messages), "github_requests": len(github.requests),
-            "api_delay_seconds": args.api_delay,
-            "pacing_at_arxiv_rate_seconds": 3.0 * (len(arxiv.api_calls()) - 1),
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "days": args.days,
+                    "papers_served": len(data),
+                    "window": [first.isoformat(), last.isoformat()],
+                    "wall_seconds": round(wall, 1),
+                    "peak_rss_mb": round(peak, 1),
+                    "stage_seconds": timings,
+                    "scoring_share_of_run": round(timings.get("score", 0) / max(sum(timings.values()), 1e-9), 2),
+                    "fetched": report["counts"]["fetched"],
+                    "scored": report["counts"]["scored"],
+                    "proposed": report["counts"]["proposed"],
+                    "posted": report["counts"]["posted"],
+                    "added_to_pr": report["counts"]["pr_added"],
+                    "api_requests": len(arxiv.api_calls()),
+                    "slack_messages": len(slack.messages),
+                    "github_requests": len(github.requests),
+                    "api_delay_seconds": args.api_delay,
+                    "pacing_at_arxiv_rate_seconds": 3.0 * (len(arxiv.api_calls()) - 1),
+                },
+                indent=2,
+            )
+        )
     return 0
 
 

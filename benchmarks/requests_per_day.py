@@ -44,13 +44,23 @@ def main() -> int:
     ap.add_argument("--days", type=int, default=3)
     args = ap.parse_args()
     out = []
-    with FakeArxiv() as arxiv, FakeSlack(token=SLACK_TOKEN) as slack, FakeGitHub(token=GITHUB_TOKEN) as github, \
-            tempfile.TemporaryDirectory() as tmp:
+    with (
+        FakeArxiv() as arxiv,
+        FakeSlack(token=SLACK_TOKEN) as slack,
+        FakeGitHub(token=GITHUB_TOKEN) as github,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         github.create_repo("acme", "papers", files={"README.md": (ROOT / "models" / "seed-list.md").read_text()})
-        config = write_config(Path(tmp), rss=arxiv.url + "/rss/", api=arxiv.api_url, slack=slack.api_url,
-                              github=github.url, extra="[backfill]\nauto = false\n")
+        config = write_config(
+            Path(tmp),
+            rss=arxiv.url + "/rss/",
+            api=arxiv.api_url,
+            slack=slack.api_url,
+            github=github.url,
+            extra="[backfill]\nauto = false\n",
+        )
         os.environ.update({"SLACK_BOT_TOKEN": SLACK_TOKEN, "GITHUB_TOKEN": GITHUB_TOKEN})
-        chosen = days()[5:5 + args.days]
+        chosen = days()[5 : 5 + args.days]
         for label, day in [*((d, d) for d in chosen), (f"{chosen[-1]} again", chosen[-1])]:
             arxiv.set_feed(feed_of(day), query=QUERY)
             for fake in (slack, github):
@@ -62,14 +72,22 @@ def main() -> int:
                 print(f"watcher run failed on {day} (exit {code})", file=sys.stderr)
                 return 1
             counts = json.loads(report.read_text())["counts"]
-            row = {"day": label, "proposed": counts.get("proposed", 0), "posted": counts.get("posted", 0),
-                   "added_to_pr": counts.get("pr_added", 0),
-                   "slack_requests": len(slack.requests), "github_requests": len(github.requests),
-                   "slack": dict(Counter(endpoint(r.method, r.path) for r in slack.requests)),
-                   "github": dict(Counter(endpoint(r.method, r.path) for r in github.requests))}
+            row = {
+                "day": label,
+                "proposed": counts.get("proposed", 0),
+                "posted": counts.get("posted", 0),
+                "added_to_pr": counts.get("pr_added", 0),
+                "slack_requests": len(slack.requests),
+                "github_requests": len(github.requests),
+                "slack": dict(Counter(endpoint(r.method, r.path) for r in slack.requests)),
+                "github": dict(Counter(endpoint(r.method, r.path) for r in github.requests)),
+            }
             out.append(row)
-            print(f"{label}: proposed {row['proposed']}, Slack {row['slack_requests']} requests, "
-                  f"GitHub {row['github_requests']} requests", file=sys.stderr)
+            print(
+                f"{label}: proposed {row['proposed']}, Slack {row['slack_requests']} requests, "
+                f"GitHub {row['github_requests']} requests",
+                file=sys.stderr,
+            )
     print(json.dumps(out, indent=2))
     return 0
 

@@ -43,28 +43,52 @@ def main() -> int:
     run_s = []
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.toml"  # the project's defaults, with state in a scratch dir
-        config.write_text(f'[list]\nfile = "{ROOT / "models" / "seed-list.md"}"\n'
-                          f'[classifier]\nmodel_dir = "{ROOT / "models"}"\n'
-                          f'[state]\npath = "{Path(tmp) / "state.sqlite3"}"\n')
+        config.write_text(
+            f'[list]\nfile = "{ROOT / "models" / "seed-list.md"}"\n'
+            f'[classifier]\nmodel_dir = "{ROOT / "models"}"\n'
+            f'[state]\npath = "{Path(tmp) / "state.sqlite3"}"\n'
+        )
         for _ in range(args.repeat):
             started = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "watcher", "run", "--dry-run", "--config", str(config),
-                                   "--feed", str(args.feed), "--json"], capture_output=True, text=True)
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "watcher",
+                    "run",
+                    "--dry-run",
+                    "--config",
+                    str(config),
+                    "--feed",
+                    str(args.feed),
+                    "--json",
+                ],
+                capture_output=True,
+                text=True,
+            )
             run_s.append(time.perf_counter() - started)
             if done.returncode != 0:
                 print(done.stderr, file=sys.stderr)
                 return 1
         report = json.loads(done.stdout)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({
-        "feed": str(args.feed), "feed_bytes": len(content), "items": len(batch.papers),
-        "parse_seconds_median": round(statistics.median(parse_s), 3),
-        "dry_run_seconds_median": round(statistics.median(run_s), 2),
-        "dry_run_seconds_max": round(max(run_s), 2),
-        "dry_run_peak_rss_mb": round(peak_mb, 1),
-        "scored": report["counts"].get("scored"), "proposed": report["counts"].get("proposed"),
-        "repeat": args.repeat,
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "feed": str(args.feed),
+                "feed_bytes": len(content),
+                "items": len(batch.papers),
+                "parse_seconds_median": round(statistics.median(parse_s), 3),
+                "dry_run_seconds_median": round(statistics.median(run_s), 2),
+                "dry_run_seconds_max": round(max(run_s), 2),
+                "dry_run_peak_rss_mb": round(peak_mb, 1),
+                "scored": report["counts"].get("scored"),
+                "proposed": report["counts"].get("proposed"),
+                "repeat": args.repeat,
+            },
+            indent=2,
+        )
+    )
     return 0
 
 

@@ -23,9 +23,19 @@ SEED_LIST = ROOT / "models" / "seed-list.md"  # the product's own copy of the li
 
 # Test modules that read the real data; without it they cannot run, and the summary says so.
 NEEDS_SHARED = {
-    "test_bad_input.py", "test_classifier.py", "test_cli.py", "test_commands.py", "test_e2e_delivery.py",
-    "test_feeds.py", "test_fetch.py", "test_learning.py", "test_operations.py", "test_pipeline.py",
-    "test_reliability.py", "test_secrets.py", "test_titles.py",
+    "test_bad_input.py",
+    "test_classifier.py",
+    "test_cli.py",
+    "test_commands.py",
+    "test_e2e_delivery.py",
+    "test_feeds.py",
+    "test_fetch.py",
+    "test_learning.py",
+    "test_operations.py",
+    "test_pipeline.py",
+    "test_reliability.py",
+    "test_secrets.py",
+    "test_titles.py",
 }
 
 
@@ -37,9 +47,11 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not SHARED.is_dir():
-        terminalreporter.write_line(f"NOT RUN: {len(NEEDS_SHARED)} test modules need the real data in {SHARED} "
-                                    "(set WATCHER_SHARED_DATA to its location): "
-                                    + ", ".join(sorted(NEEDS_SHARED)), red=True)
+        terminalreporter.write_line(
+            f"NOT RUN: {len(NEEDS_SHARED)} test modules need the real data in {SHARED} "
+            "(set WATCHER_SHARED_DATA to its location): " + ", ".join(sorted(NEEDS_SHARED)),
+            red=True,
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -37,8 +37,13 @@ def as_arxiv(p: dict[str, Any]) -> dict[str, Any]:
     kind = kinds[(replacement, primary_watched)]
     day = date.fromisoformat(p["published"])
     return {
-        "arxiv_id": p["arxiv_id"], "title": p["title"], "abstract": p["abstract"] or "", "authors": ["A. Author"],
-        "categories": cats, "announce_type": kind, "version": 2 if replacement else 1,
+        "arxiv_id": p["arxiv_id"],
+        "title": p["title"],
+        "abstract": p["abstract"] or "",
+        "authors": ["A. Author"],
+        "categories": cats,
+        "announce_type": kind,
+        "version": 2 if replacement else 1,
         "submitted": datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(days=1),
     }
 
@@ -47,24 +52,51 @@ def feed_of(day: str) -> bytes:
     return rss_feed([as_arxiv(p) for p in papers_of(day)], query=QUERY, day=date.fromisoformat(day))
 
 
-def write_config(tmp: Path, *, rss: str = "", api: str = "", slack: str = "", github: str = "",
-                 extra: str = "", api_delay: float = 0.0, api_page_size: int | None = None,
-                 embeddings: bool = True) -> Path:
+def write_config(
+    tmp: Path,
+    *,
+    rss: str = "",
+    api: str = "",
+    slack: str = "",
+    github: str = "",
+    extra: str = "",
+    api_delay: float = 0.0,
+    api_page_size: int | None = None,
+    embeddings: bool = True,
+) -> Path:
     """A config for tests: the project's defaults, state in `tmp`, services on loopback."""
-    lines = ["[arxiv]", 'user_agent = "watcher-tests/1"', "timeout = 5.0", "retries = 1", "backoff = 0.0",
-             f"api_delay = {api_delay}"]
+    lines = [
+        "[arxiv]",
+        'user_agent = "watcher-tests/1"',
+        "timeout = 5.0",
+        "retries = 1",
+        "backoff = 0.0",
+        f"api_delay = {api_delay}",
+    ]
     if api_page_size is not None:
         lines.append(f"api_page_size = {api_page_size}")
     if rss:
         lines.append(f'rss_url = "{rss}"')
     if api:
         lines.append(f'api_url = "{api}"')
-    lines += ["[list]", f'file = "{ROOT / "models" / "seed-list.md"}"',
-              "[classifier]", f'model_dir = "{ROOT / "models"}"', f"embeddings = {str(embeddings).lower()}",
-              "[state]", f'path = "{tmp / "state" / "watcher.sqlite3"}"']
+    lines += [
+        "[list]",
+        f'file = "{ROOT / "models" / "seed-list.md"}"',
+        "[classifier]",
+        f'model_dir = "{ROOT / "models"}"',
+        f"embeddings = {str(embeddings).lower()}",
+        "[state]",
+        f'path = "{tmp / "state" / "watcher.sqlite3"}"',
+    ]
     if slack:
-        lines += ["[slack]", 'mode = "bot"', 'channel = "C0123456789"', f'base_url = "{slack}"', "retries = 1",
-                  "timeout = 5.0"]
+        lines += [
+            "[slack]",
+            'mode = "bot"',
+            'channel = "C0123456789"',
+            f'base_url = "{slack}"',
+            "retries = 1",
+            "timeout = 5.0",
+        ]
     if github:
         lines += ["[github]", 'repo = "acme/papers"', f'base_url = "{github}"', "retries = 0", "timeout = 5.0"]
     path = tmp / "config.toml"

@@ -24,13 +24,21 @@ from watcher.cli import main
 from watcher.errors import FeedError
 from watcher.feeds import parse_feed
 
-SPEECH = ("We build a speech language model: an LLM with an audio codec tokenizer for spoken dialogue, "
-          "ASR and text-to-speech.")
+SPEECH = (
+    "We build a speech language model: an LLM with an audio codec tokenizer for spoken dialogue, "
+    "ASR and text-to-speech."
+)
 
 
 def paper(i: int, title: str, abstract: str = SPEECH) -> dict:
-    return {"arxiv_id": f"2505.{90000 + i}", "title": title, "abstract": abstract, "authors": ["A"],
-            "categories": ["cs.CL", "cs.SD"], "submitted": "2025-05-20T00:00:00Z"}
+    return {
+        "arxiv_id": f"2505.{90000 + i}",
+        "title": title,
+        "abstract": abstract,
+        "authors": ["A"],
+        "categories": ["cs.CL", "cs.SD"],
+        "submitted": "2025-05-20T00:00:00Z",
+    }
 
 
 def feed(papers: list[dict]) -> bytes:
@@ -57,15 +65,21 @@ def test_a_one_megabyte_abstract(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["run", "--dry-run", "--json", "--config", str(write_config(tmp_path)), "--feed", str(path)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["counts"]["scored"] == 1
-    assert all(len(block["text"]["text"]) <= 3000 for m in report["preview"]["slack"] for block in m["blocks"]
-               if block["type"] == "section")
+    assert all(
+        len(block["text"]["text"]) <= 3000
+        for m in report["preview"]["slack"]
+        for block in m["blocks"]
+        if block["type"] == "section"
+    )
 
 
 def test_xml_bombs_do_not_expand() -> None:
     levels = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(2, 10))
-    bomb = (f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol1 "lol">{levels}]><rss version="2.0"><channel>'
-            '<title>x</title><item><title>&lol9;</title><guid>oai:arXiv.org:2501.00001v1</guid></item>'
-            '</channel></rss>').encode()
+    bomb = (
+        f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol1 "lol">{levels}]><rss version="2.0"><channel>'
+        "<title>x</title><item><title>&lol9;</title><guid>oai:arXiv.org:2501.00001v1</guid></item>"
+        "</channel></rss>"
+    ).encode()
     tracemalloc.start()
     try:
         with pytest.raises(FeedError, match="malformed XML"):
@@ -77,9 +91,11 @@ def test_xml_bombs_do_not_expand() -> None:
 
 
 def test_external_entities_are_not_read() -> None:
-    xxe = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss version="2.0">'
-           b'<channel><title>x</title><item><title>&x;</title><guid>oai:arXiv.org:2501.00001v1</guid></item>'
-           b'</channel></rss>')
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss version="2.0">'
+        b"<channel><title>x</title><item><title>&x;</title><guid>oai:arXiv.org:2501.00001v1</guid></item>"
+        b"</channel></rss>"
+    )
     try:
         batch = parse_feed(xxe, "xxe")
     except FeedError:
@@ -100,7 +116,7 @@ ODD_TITLES = [
     "On $\\mathcal{O}(n)$ Speech LLMs with $\\alpha$-Codecs",
     "\u0646\u0645\u0648\u0630\u062c \u0644\u063a\u0648\u064a \u0644\u0644\u0643\u0644\u0627\u0645: "
     "An Arabic Speech LLM",
-    "Speech LLMs \U0001F3A4\U0001F916 for Everyone",
+    "Speech LLMs \U0001f3a4\U0001f916 for Everyone",
     "Zero\u200b\u200dWidth\u2060 Speech\ufeff LLM \u202eevil\u202c",
     "A Speech LLM\nTitle Broken\r\nAcross   Lines",
     "## Injected heading",
@@ -164,8 +180,9 @@ def _model_copy(tmp_path: Path) -> Path:
 
 def run_with_model(tmp_path: Path, models: Path, extra: str = "") -> tuple[int, str]:
     config = write_config(tmp_path)
-    config.write_text(config.read_text().replace(f'model_dir = "{ROOT / "models"}"',
-                                                 f'model_dir = "{models}"\n{extra}'))
+    config.write_text(
+        config.read_text().replace(f'model_dir = "{ROOT / "models"}"', f'model_dir = "{models}"\n{extra}')
+    )
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
         code = main(["run", "--config", str(config), "--feed", str(EMPTY_FEED)])

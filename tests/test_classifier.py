@@ -21,14 +21,16 @@ DAYS = sorted({p["published"] for p in POOL})
 
 
 def paper(p: dict) -> Paper:
-    return Paper(p.get("arxiv_id") or "", p["title"], p.get("abstract") or "",
-                 categories=tuple(p.get("categories") or ()))
+    return Paper(
+        p.get("arxiv_id") or "", p["title"], p.get("abstract") or "", categories=tuple(p.get("categories") or ())
+    )
 
 
 def examples(background_days: list[str]) -> list[Example]:
     out = [Example(paper(s), 1, s["section"], "list") for s in SEED]
-    out += [Example(paper(p), 0, None, "background", day=p["published"]) for p in POOL
-            if p["published"] in background_days]
+    out += [
+        Example(paper(p), 0, None, "background", day=p["published"]) for p in POOL if p["published"] in background_days
+    ]
     return out
 
 
@@ -63,7 +65,25 @@ def test_wordpiece_matches_the_hugging_face_tokenizer() -> None:
     assert weights is not None
     tok = WordPiece.from_file(weights / "vocab.txt")
     assert tok.encode("Qwen2-Audio: ﬁne-tuning Whisper [CLS] for ΣΑΣ", 128) == [
-        101, 1053, 12449, 2475, 1011, 5746, 1024, 1984, 2638, 1011, 17372, 7204, 101, 2005, 1173, 14608, 29733, 102]
+        101,
+        1053,
+        12449,
+        2475,
+        1011,
+        5746,
+        1024,
+        1984,
+        2638,
+        1011,
+        17372,
+        7204,
+        101,
+        2005,
+        1173,
+        14608,
+        29733,
+        102,
+    ]
 
 
 def test_minilm_refuses_weights_that_are_not_the_pinned_ones(tmp_path: Path) -> None:
@@ -88,13 +108,22 @@ def test_keyword_score_wants_both_audio_and_language_model_terms() -> None:
 
 
 def test_gate_lets_no_relevant_dev_paper_fall_through() -> None:
-    failing = [p["title"] for p in POOL if p["label"] != "irrelevant" and not domain.passes_gate(
-        domain.term_weights(p["title"], p["abstract"] or "")[0], p["categories"], p["title"], p["abstract"] or "")]
+    failing = [
+        p["title"]
+        for p in POOL
+        if p["label"] != "irrelevant"
+        and not domain.passes_gate(
+            domain.term_weights(p["title"], p["abstract"] or "")[0], p["categories"], p["title"], p["abstract"] or ""
+        )
+    ]
     assert failing == []
-    passing = sum(domain.passes_gate(domain.term_weights(p["title"], p["abstract"] or "")[0], p["categories"],
-                                     p["title"], p["abstract"] or "") for p in POOL)
+    passing = sum(
+        domain.passes_gate(
+            domain.term_weights(p["title"], p["abstract"] or "")[0], p["categories"], p["title"], p["abstract"] or ""
+        )
+        for p in POOL
+    )
     assert passing < 0.3 * len(POOL)
-
 
 
 HEADINGS = ["multi-task", "generation task", "ASR/ST", "NLP", "codec", "benchmark", "other"]
@@ -105,18 +134,22 @@ def _cued(title: str, abstract: str = "") -> str:
     return HEADINGS[int(np.argmax(cues))] if max(cues) > 0 else "none"
 
 
-@pytest.mark.parametrize(("title", "heading"), [
-    # the rubric's usage, item by item (../shared/data/README.md, "Heading assignment")
-    ("Towards Holistic Evaluation of Large Audio-Language Models: A Comprehensive Survey", "benchmark"),
-    ("A Survey on Speech Large Language Models", "multi-task"),
-    ("Retrieval-Augmented Generation over Spoken Documents", "multi-task"),
-    ("Analyzing Catastrophic Forgetting in Speech Language Models", "other"),
-    ("Defending Audio LLMs Against Audio Prompt Injection", "other"),
-    ("Lip Reading Meets Large Language Models", "ASR/ST"),
-    ("Clipping Artifacts in Audio Language Models", "none"),  # "lip" inside a word is not lip reading
-])
+@pytest.mark.parametrize(
+    ("title", "heading"),
+    [
+        # the rubric's usage, item by item (../shared/data/README.md, "Heading assignment")
+        ("Towards Holistic Evaluation of Large Audio-Language Models: A Comprehensive Survey", "benchmark"),
+        ("A Survey on Speech Large Language Models", "multi-task"),
+        ("Retrieval-Augmented Generation over Spoken Documents", "multi-task"),
+        ("Analyzing Catastrophic Forgetting in Speech Language Models", "other"),
+        ("Defending Audio LLMs Against Audio Prompt Injection", "other"),
+        ("Lip Reading Meets Large Language Models", "ASR/ST"),
+        ("Clipping Artifacts in Audio Language Models", "none"),  # "lip" inside a word is not lip reading
+    ],
+)
 def test_heading_cues_follow_the_rubric(title: str, heading: str) -> None:
     assert _cued(title) == heading
+
 
 # -- training and scoring --------------------------------------------------------------------------
 
@@ -144,8 +177,15 @@ def test_relevance_is_monotonic_in_the_fused_score_and_matches_selected(lexical_
 
 
 def test_scores_carry_headings_runner_up_and_reasons(lexical_model: Model) -> None:
-    (s,) = lexical_model.score([Paper("2506.00001", "A Neural Audio Codec Tokenizer for Speech Language Models",
-                                      "We propose a neural codec with discrete tokens for LLM-based TTS.")])
+    (s,) = lexical_model.score(
+        [
+            Paper(
+                "2506.00001",
+                "A Neural Audio Codec Tokenizer for Speech Language Models",
+                "We propose a neural codec with discrete tokens for LLM-based TTS.",
+            )
+        ]
+    )
     assert set(s.heading_scores) == {"multi-task", "generation task", "ASR/ST", "NLP", "codec", "benchmark", "other"}
     assert abs(sum(s.heading_scores.values()) - 1) < 1e-3
     assert s.heading == "codec" and s.runner_up != s.heading
@@ -155,8 +195,15 @@ def test_scores_carry_headings_runner_up_and_reasons(lexical_model: Model) -> No
 
 
 def test_papers_failing_the_gate_are_never_selected(lexical_model: Model) -> None:
-    (s,) = lexical_model.score([Paper("x", "Large language models for legal reasoning and instruction following",
-                                      "LLM benchmark with chain-of-thought prompting.")])
+    (s,) = lexical_model.score(
+        [
+            Paper(
+                "x",
+                "Large language models for legal reasoning and instruction following",
+                "LLM benchmark with chain-of-thought prompting.",
+            )
+        ]
+    )
     assert not s.selected and s.relevance < 0.01
 
 
@@ -171,8 +218,15 @@ def test_reviewed_papers_switch_to_platt_calibration() -> None:
     ex = examples(DAYS[:2])
     for p in POOL:
         if p["published"] in DAYS[2:4] and p["label"] in ("relevant", "irrelevant"):
-            ex.append(Example(paper(p), int(p["label"] == "relevant"), p.get("section"),
-                              "accepted" if p["label"] == "relevant" else "rejected", day=p["published"]))
+            ex.append(
+                Example(
+                    paper(p),
+                    int(p["label"] == "relevant"),
+                    p.get("section"),
+                    "accepted" if p["label"] == "relevant" else "rejected",
+                    day=p["published"],
+                )
+            )
     model = train(ex, encoder=None, recipe=Recipe(embeddings=False), target_precision=0.8)
     assert model.info["calibration"] == "reviewed"
     assert abs(model.probability_threshold - 0.5) < 1e-6

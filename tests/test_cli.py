@@ -18,8 +18,14 @@ from watcher.cli import build_parser, main
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([sys.executable, "-m", "watcher", *args], capture_output=True, text=True, cwd=cwd or ROOT,
-                          env={**os.environ, **(env or {})}, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "watcher", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
 
 
 def test_dry_run_on_the_large_real_feed_shows_digest_diff_and_summary(tmp_path: Path) -> None:
@@ -33,8 +39,9 @@ def test_dry_run_on_the_large_real_feed_shows_digest_diff_and_summary(tmp_path: 
     assert "+  - [arXiv](https://arxiv.org/abs/2411.18138)" in out
     assert "--- a/seed-list.md" in out and "+++ b/seed-list.md" in out
     summary = out.strip().splitlines()[-1]
-    assert summary.startswith("2024-11-28: fetched 1504 · kept 935 (cross+new) · already listed 0 · already seen 0 "
-                              "· scored 935 · proposed ")
+    assert summary.startswith(
+        "2024-11-28: fetched 1504 · kept 935 (cross+new) · already listed 0 · already seen 0 · scored 935 · proposed "
+    )
     assert summary.endswith("[dry run]")
     assert not (tmp_path / "state").exists()  # a dry run records nothing
 
@@ -46,8 +53,14 @@ def test_dry_run_json_report(tmp_path: Path) -> None:
     report = json.loads(done.stdout)
     assert report["ok"] and report["dry_run"] and report["announced"] == "2024-11-28"
     assert report["counts"]["fetched"] == 1504 and report["counts"]["scored"] == 935
-    assert report["proposals"] and {"arxiv_id", "relevance", "heading", "runner_up", "heading_scores",
-                                    "reasons"} <= set(report["proposals"][0])
+    assert report["proposals"] and {
+        "arxiv_id",
+        "relevance",
+        "heading",
+        "runner_up",
+        "heading_scores",
+        "reasons",
+    } <= set(report["proposals"][0])
     assert len(report["preview"]["slack"][0]["metadata"]["event_payload"]["ids"].split(",")) == 1  # --limit 1
     assert report["preview"]["diff"].count("\n+- ") == 1
 
@@ -68,16 +81,23 @@ def test_the_readme_quickstart_works_from_the_project_root(tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["run", "--limit", "0"], 2, "watcher: error: watcher run: argument --limit: expected a number >= 1, got 0 "
-                                     "(see watcher run --help)"),
+        (
+            ["run", "--limit", "0"],
+            2,
+            "watcher: error: watcher run: argument --limit: expected a number >= 1, got 0 (see watcher run --help)",
+        ),
         (["frobnicate"], 2, "watcher: error: watcher: argument COMMAND: invalid choice: 'frobnicate'"),
         (["run", "--config", "/nonexistent/c.toml"], 2, "watcher: error: /nonexistent/c.toml: config file not found"),
-        (["backfill", "--since", "yesterday"], 2,
-         "watcher: error: watcher backfill: argument --since: expected a date like 2025-05-21, got 'yesterday'"),
+        (
+            ["backfill", "--since", "yesterday"],
+            2,
+            "watcher: error: watcher backfill: argument --since: expected a date like 2025-05-21, got 'yesterday'",
+        ),
     ],
 )
-def test_usage_errors_are_one_line_with_exit_2(args: list[str], code: int, message: str,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_are_one_line_with_exit_2(
+    args: list[str], code: int, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(args) == code
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(message)
@@ -88,8 +108,10 @@ def test_config_error_names_the_key(tmp_path: Path, capsys: pytest.CaptureFixtur
     config = tmp_path / "c.toml"
     config.write_text('[slack]\nmode = "bot"\n')
     assert main(["run", "--dry-run", "--config", str(config)]) == 2
-    assert capsys.readouterr().err == (f"watcher: error: {config}: slack.channel: required when slack.mode = "
-                                       '"bot" (a channel ID such as "C0123456789")\n')
+    assert capsys.readouterr().err == (
+        f"watcher: error: {config}: slack.channel: required when slack.mode = "
+        '"bot" (a channel ID such as "C0123456789")\n'
+    )
 
 
 def test_failed_run_exits_1_with_the_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -110,8 +132,10 @@ def test_check_config(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkey
     assert main(["check-config", "--config", str(config)]) == 2
     captured = capsys.readouterr()
     assert "token from $SLACK_BOT_TOKEN is NOT set" in captured.out
-    assert captured.err.startswith("watcher: error: a real run needs environment variables that are not set: "
-                                   "slack.token_env ($SLACK_BOT_TOKEN), github.token_env ($GITHUB_TOKEN)")
+    assert captured.err.startswith(
+        "watcher: error: a real run needs environment variables that are not set: "
+        "slack.token_env ($SLACK_BOT_TOKEN), github.token_env ($GITHUB_TOKEN)"
+    )
     monkeypatch.setenv("SLACK_BOT_TOKEN", canary.SLACK_TOKEN)
     monkeypatch.setenv("GITHUB_TOKEN", canary.GITHUB_TOKEN)
     assert main(["check-config", "--config", str(config)]) == 0
@@ -131,8 +155,9 @@ def test_every_command_is_documented_in_the_readme() -> None:
                     assert flag in readme, f"watcher {name} {flag} is not in the README"
 
 
-def test_a_retrain_that_cannot_train_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_retrain_that_cannot_train_is_one_line_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from watcher import training
 
     def cannot(*args: object, **kw: object) -> None:

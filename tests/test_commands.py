@@ -27,9 +27,26 @@ def test_train_score_eval_round_trip(tmp_path: Path, capsys: pytest.CaptureFixtu
     background = jsonl(tmp_path / "bg.jsonl", [p for p in pool() if p["published"] in days()[:3]])
     feedback = jsonl(tmp_path / "fb.jsonl", [p for p in pool() if p["published"] in days()[3:6]])
     out = tmp_path / "model"
-    assert main(["train", "--config", str(config), "--list", str(ROOT / "models" / "seed-list.md"),
-                 "--metadata", str(SHARED / "seed-enriched.jsonl"), "--background", str(background),
-                 "--feedback", str(feedback), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--config",
+                str(config),
+                "--list",
+                str(ROOT / "models" / "seed-list.md"),
+                "--metadata",
+                str(SHARED / "seed-enriched.jsonl"),
+                "--background",
+                str(background),
+                "--feedback",
+                str(feedback),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert f"written to {out}" in printed and "124 list entries" in printed
     card = json.loads((out / "card.json").read_text())
@@ -37,12 +54,19 @@ def test_train_score_eval_round_trip(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert card["libraries"]["scikit-learn"] and card["list_fingerprint"] and card["threshold"]["relevance"] == 0.5
     assert set(card["files"]) == {"model.npz", "training.npz"}
 
-    day = max(days()[6:], key=lambda d: sum(p["published"] == d and p["label"] == "relevant"
-                                             and p.get("announce_guess") != "replacement" for p in pool()))
+    day = max(
+        days()[6:],
+        key=lambda d: sum(
+            p["published"] == d and p["label"] == "relevant" and p.get("announce_guess") != "replacement"
+            for p in pool()
+        ),
+    )
     later = jsonl(tmp_path / "later.jsonl", [p for p in pool() if p["published"] == day])
     scores = tmp_path / "scores.jsonl"
-    assert main(["score", "--config", str(config), "--model", str(out), "--input", str(later),
-                 "--output", str(scores)]) == 0
+    assert (
+        main(["score", "--config", str(config), "--model", str(out), "--input", str(later), "--output", str(scores)])
+        == 0
+    )
     rows = [json.loads(x) for x in scores.read_text().splitlines()]
     assert len(rows) == len(later.read_text().splitlines())
     assert set(rows[0]) == {"arxiv_id", "relevance", "selected", "heading", "runner_up", "heading_scores", "reasons"}
@@ -63,29 +87,50 @@ def test_train_score_eval_round_trip(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_bad_paper_files_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"arxiv_id": "1", "title": "ok"}\n{"title": 5}\n')
-    assert main(["score", "--config", str(write_config(tmp_path)), "--input", str(bad),
-                 "--output", str(tmp_path / "o.jsonl")]) == 2
+    assert (
+        main(
+            [
+                "score",
+                "--config",
+                str(write_config(tmp_path)),
+                "--input",
+                str(bad),
+                "--output",
+                str(tmp_path / "o.jsonl"),
+            ]
+        )
+        == 2
+    )
     assert capsys.readouterr().err == f'watcher: error: {bad}:2: expected a JSON object with a non-empty "title"\n'
     assert not (tmp_path / "o.jsonl").exists()
 
 
 def api_record(s: dict) -> dict:
-    return {"arxiv_id": s["arxiv_id"], "title": s["title"], "abstract": s.get("abstract") or "abstract",
-            "authors": ["A. Author"], "categories": s.get("categories") or ["cs.CL"],
-            "submitted": datetime(2025, 1, 1, tzinfo=UTC)}
+    return {
+        "arxiv_id": s["arxiv_id"],
+        "title": s["title"],
+        "abstract": s.get("abstract") or "abstract",
+        "authors": ["A. Author"],
+        "categories": s.get("categories") or ["cs.CL"],
+        "submitted": datetime(2025, 1, 1, tzinfo=UTC),
+    }
 
 
-def test_enrich_resolves_titles_once_and_reports_the_rest(tmp_path: Path, fake_arxiv: FakeArxiv,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_enrich_resolves_titles_once_and_reports_the_rest(
+    tmp_path: Path, fake_arxiv: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
     known = [s for s in SEED if s["arxiv_id"]][:6]
     for s in known:
         fake_arxiv.add_paper(api_record(s))
     # a decoy with a similar title must not be taken for a list entry
     fake_arxiv.add_paper(api_record({"arxiv_id": "2501.99999", "title": known[0]["title"] + " Revisited: A Study"}))
     listfile = tmp_path / "list.md"
-    listfile.write_text("## multi-task\n" + "".join(f"- {s['title'].upper()}\n" for s in known)
-                        + "- A Paper That arXiv Does Not Have At All\n"
-                        + f"- Linked entry\n  - [arXiv](https://arxiv.org/abs/{known[1]['arxiv_id']})\n")
+    listfile.write_text(
+        "## multi-task\n"
+        + "".join(f"- {s['title'].upper()}\n" for s in known)
+        + "- A Paper That arXiv Does Not Have At All\n"
+        + f"- Linked entry\n  - [arXiv](https://arxiv.org/abs/{known[1]['arxiv_id']})\n"
+    )
     config = write_config(tmp_path, api=fake_arxiv.api_url)
     config.write_text(config.read_text().replace("api_delay = 0.0", "api_delay = 0.3"))
     out = tmp_path / "resolved.jsonl"

@@ -56,45 +56,72 @@ def test_settings_are_immutable() -> None:
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
-        ("[slack]\nchanel = 'C1'\n",
-         "unknown key slack.chanel (known keys in [slack]: mode, channel, token_env, webhook_env, base_url, "
-         "post_empty, timeout, retries)"),
-        ("[slak]\n", "unknown key slak (known keys in the top level: arxiv, list, classifier, slack, github, "
-                     "state, schedule, backfill)"),
+        (
+            "[slack]\nchanel = 'C1'\n",
+            "unknown key slack.chanel (known keys in [slack]: mode, channel, token_env, webhook_env, base_url, "
+            "post_empty, timeout, retries)",
+        ),
+        (
+            "[slak]\n",
+            "unknown key slak (known keys in the top level: arxiv, list, classifier, slack, github, "
+            "state, schedule, backfill)",
+        ),
         ("slack = 3\n", "slack: expected a table [slack], got integer 3"),
         ("[slack]\nchannel = 5\n", "slack.channel: expected a string, got integer 5"),
         ("[slack]\npost_empty = 'yes'\n", "slack.post_empty: expected true or false, got string 'yes'"),
         ("[arxiv]\ncategories = 'cs.CL'\n", "arxiv.categories: expected a list of strings, got string 'cs.CL'"),
-        ("[arxiv]\ncategories = ['cs.CL', 3]\n",
-         "arxiv.categories: expected a list of strings, got array ['cs.CL', 3]"),
-        ("[arxiv]\ncategories = []\n",
-         "arxiv.categories: expected at least one arXiv category such as \"cs.CL\", got array []"),
-        ("[arxiv]\ncategories = ['cs CL']\n",
-         "arxiv.categories: expected arXiv categories such as \"cs.CL\" or \"eess.AS\", got string 'cs CL'"),
-        ("[arxiv]\nannounce_types = ['new', 'old']\n",
-         "arxiv.announce_types: expected a non-empty list drawn from ['new', 'cross', 'replace', 'replace-cross'], "
-         "got array ['new', 'old']"),
+        (
+            "[arxiv]\ncategories = ['cs.CL', 3]\n",
+            "arxiv.categories: expected a list of strings, got array ['cs.CL', 3]",
+        ),
+        (
+            "[arxiv]\ncategories = []\n",
+            'arxiv.categories: expected at least one arXiv category such as "cs.CL", got array []',
+        ),
+        (
+            "[arxiv]\ncategories = ['cs CL']\n",
+            'arxiv.categories: expected arXiv categories such as "cs.CL" or "eess.AS", got string \'cs CL\'',
+        ),
+        (
+            "[arxiv]\nannounce_types = ['new', 'old']\n",
+            "arxiv.announce_types: expected a non-empty list drawn from ['new', 'cross', 'replace', 'replace-cross'], "
+            "got array ['new', 'old']",
+        ),
         ("[arxiv]\ntimeout = 0\n", "arxiv.timeout: expected a number of seconds > 0, got number 0.0"),
         ("[arxiv]\nretries = 1.5\n", "arxiv.retries: expected an integer, got number 1.5"),
         ("[arxiv]\nrss_url = 'ftp://x'\n", "arxiv.rss_url: expected an http(s) URL, got string 'ftp://x'"),
-        ("[arxiv]\napi_page_size = 5000\n",
-         "arxiv.api_page_size: expected an integer from 1 to 2000, got integer 5000"),
-        ("[arxiv]\nholidays = ['2027-13-01']\n",
-         "arxiv.holidays: expected dates as \"YYYY-MM-DD\" strings, got string '2027-13-01'"),
-        ("[arxiv]\nholidays = [2027-01-01T10:00:00]\n",
-         "arxiv.holidays: expected dates as \"YYYY-MM-DD\" strings, got string '2027-01-01T10:00:00'"),
-        ("[list]\nposition = 'middle'\n", "list.position: expected \"top\" or \"bottom\", got string 'middle'"),
-        ("[classifier]\ntarget_precision = 1.5\n",
-         "classifier.target_precision: expected a number between 0 and 1, got number 1.5"),
-        ("[slack]\nmode = 'email'\n", "slack.mode: expected \"bot\", \"webhook\" or \"off\", got string 'email'"),
-        ("[slack]\nmode = 'bot'\n",
-         'slack.channel: required when slack.mode = "bot" (a channel ID such as "C0123456789")'),
-        ("[slack]\ntoken_env = 'xoxb-123-abc'\n",
-         "slack.token_env: expected the name of an environment variable (the secret itself never goes here), "
-         "got string 'xoxb-123-abc'"),
+        (
+            "[arxiv]\napi_page_size = 5000\n",
+            "arxiv.api_page_size: expected an integer from 1 to 2000, got integer 5000",
+        ),
+        (
+            "[arxiv]\nholidays = ['2027-13-01']\n",
+            "arxiv.holidays: expected dates as \"YYYY-MM-DD\" strings, got string '2027-13-01'",
+        ),
+        (
+            "[arxiv]\nholidays = [2027-01-01T10:00:00]\n",
+            "arxiv.holidays: expected dates as \"YYYY-MM-DD\" strings, got string '2027-01-01T10:00:00'",
+        ),
+        ("[list]\nposition = 'middle'\n", 'list.position: expected "top" or "bottom", got string \'middle\''),
+        (
+            "[classifier]\ntarget_precision = 1.5\n",
+            "classifier.target_precision: expected a number between 0 and 1, got number 1.5",
+        ),
+        ("[slack]\nmode = 'email'\n", 'slack.mode: expected "bot", "webhook" or "off", got string \'email\''),
+        (
+            "[slack]\nmode = 'bot'\n",
+            'slack.channel: required when slack.mode = "bot" (a channel ID such as "C0123456789")',
+        ),
+        (
+            "[slack]\ntoken_env = 'xoxb-123-abc'\n",
+            "slack.token_env: expected the name of an environment variable (the secret itself never goes here), "
+            "got string 'xoxb-123-abc'",
+        ),
         ("[github]\nrepo = 'just-a-name'\n", "github.repo: expected \"owner/name\", got string 'just-a-name'"),
-        ("[github]\nbase_url = 'api.github.com'\n",
-         "github.base_url: expected an http(s) URL, got string 'api.github.com'"),
+        (
+            "[github]\nbase_url = 'api.github.com'\n",
+            "github.base_url: expected an http(s) URL, got string 'api.github.com'",
+        ),
         ("[schedule]\nmisfire_grace_time = 0\n", "schedule.misfire_grace_time: expected seconds >= 1, got integer 0"),
         ("[backfill]\nmax_days = -1\n", "backfill.max_days: expected an integer >= 0, got integer -1"),
         ("[slack\n", "not valid TOML: Expected ']' at the end of a table declaration (at line 1, column 7)"),

@@ -37,8 +37,13 @@ class DeliveryWorld(World):
 
 
 @pytest.fixture
-def world(tmp_path: Path, fake_arxiv: FakeArxiv, fake_slack: FakeSlack, fake_github: FakeGitHub,
-          monkeypatch: pytest.MonkeyPatch) -> DeliveryWorld:
+def world(
+    tmp_path: Path,
+    fake_arxiv: FakeArxiv,
+    fake_slack: FakeSlack,
+    fake_github: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
+) -> DeliveryWorld:
     return DeliveryWorld(tmp_path, fake_arxiv, fake_slack, fake_github, monkeypatch)
 
 
@@ -48,7 +53,8 @@ def added_lines(before: str, after: str) -> tuple[list[str], list[str]]:
 
 
 def test_a_day_posts_one_digest_and_opens_one_pr_then_a_rerun_changes_nothing(
-        world: DeliveryWorld, capsys: pytest.CaptureFixture[str]) -> None:
+    world: DeliveryWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
     world.day(DAY_A)
     assert world.run("--json") == 0
     report = json.loads(capsys.readouterr().out)
@@ -64,8 +70,9 @@ def test_a_day_posts_one_digest_and_opens_one_pr_then_a_rerun_changes_nothing(
     assert minus == []
     assert len(plus) == 2 * len(proposed)
     assert all(line.startswith("- ") for line in plus[0::2])
-    assert [line for line in plus[1::2]] == [f"  - [arXiv](https://arxiv.org/abs/{i})" for i in
-                                            [x.split("/abs/")[1].rstrip(")") for x in plus[1::2]]]
+    assert [line for line in plus[1::2]] == [
+        f"  - [arXiv](https://arxiv.org/abs/{i})" for i in [x.split("/abs/")[1].rstrip(")") for x in plus[1::2]]
+    ]
     doc = listfile.parse(world.branch_list())
     for p in report["proposals"]:
         assert any(p["arxiv_id"] in e.arxiv_ids for e in doc.section(p["heading"]).entries)
@@ -96,12 +103,15 @@ def test_next_day_updates_the_same_pull_request(world: DeliveryWorld) -> None:
     (_, digest_b) = world.slack.top_level()
     assert set(digest_b.payload["metadata"]["event_payload"]["ids"].split(",")) == new
     assert len(world.posted_ids()) == len(set(world.posted_ids()))  # nobody posted twice
-    print(f"requests on a following day: GitHub {len(world.github.requests) - before[0]}, "
-          f"Slack {len(world.slack.requests) - before[1]}")
+    print(
+        f"requests on a following day: GitHub {len(world.github.requests) - before[0]}, "
+        f"Slack {len(world.slack.requests) - before[1]}"
+    )
 
 
-def test_dry_run_shows_exactly_what_the_real_run_sends(world: DeliveryWorld,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_shows_exactly_what_the_real_run_sends(
+    world: DeliveryWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
     world.day(DAY_A)
     assert world.run("--dry-run", "--json") == 0
     preview = json.loads(capsys.readouterr().out)["preview"]
@@ -109,14 +119,21 @@ def test_dry_run_shows_exactly_what_the_real_run_sends(world: DeliveryWorld,
     assert world.run() == 0
     assert len(world.slack.top_level()) == 1
     sent = world.slack.messages
+
     # identical but for the pull request link, which the dry run cannot know before the PR exists
     def without_link(blocks: list[dict]) -> list[dict]:
         return [b for b in blocks if b["type"] != "context"]
 
     assert [without_link(m.blocks) for m in sent] == [without_link(p["blocks"]) for p in preview["slack"]]
     assert [m.text for m in sent] == [p["text"] for p in preview["slack"]]
-    real_diff = "".join(difflib.unified_diff(SEED.splitlines(keepends=True), world.branch_list().splitlines(
-        keepends=True), fromfile="a/acme/papers:README.md", tofile="b/acme/papers:README.md"))
+    real_diff = "".join(
+        difflib.unified_diff(
+            SEED.splitlines(keepends=True),
+            world.branch_list().splitlines(keepends=True),
+            fromfile="a/acme/papers:README.md",
+            tofile="b/acme/papers:README.md",
+        )
+    )
     assert preview["diff"].startswith(real_diff)
     assert preview["pr_body"] == world.github.pull(REPO, 1).body
 
@@ -190,8 +207,13 @@ def test_an_entry_deleted_after_a_failed_pr_update_stays_deleted(world: Delivery
     doc = listfile.parse(world.branch_list())
     entry = next(e for e in doc.entries if e.arxiv_ids and not e.arxiv_ids & first)
     (gone,) = entry.arxiv_ids
-    world.github.commit_file(REPO, BRANCH, "README.md", "".join(doc.lines[: entry.start] + doc.lines[entry.end :]),
-                             "maintainer rejects a paper")
+    world.github.commit_file(
+        REPO,
+        BRANCH,
+        "README.md",
+        "".join(doc.lines[: entry.start] + doc.lines[entry.end :]),
+        "maintainer rejects a paper",
+    )
     assert world.run() == 0
     assert gone not in world.branch_list()
     assert gone in world.pr_ids()  # the PR still says it proposed it

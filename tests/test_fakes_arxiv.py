@@ -17,8 +17,14 @@ T0 = datetime(2025, 1, 6, 12, 0, tzinfo=UTC)
 
 
 def paper(n: int, **kw) -> dict:
-    base = {"arxiv_id": f"2501.{n:05d}", "title": f"Paper number {n}", "abstract": f"Abstract {n}.",
-            "authors": ["Ada Lovelace", "Alan Turing"], "categories": ["cs.CL"], "submitted": T0 + timedelta(hours=n)}
+    base = {
+        "arxiv_id": f"2501.{n:05d}",
+        "title": f"Paper number {n}",
+        "abstract": f"Abstract {n}.",
+        "authors": ["Ada Lovelace", "Alan Turing"],
+        "categories": ["cs.CL"],
+        "submitted": T0 + timedelta(hours=n),
+    }
     return {**base, **kw}
 
 
@@ -36,10 +42,18 @@ def ids(resp: requests.Response) -> list[str]:
 
 # -- API --------------------------------------------------------------------------------
 def test_api_entry_fields_through_feedparser(fake_arxiv):
-    fake_arxiv.add_paper(arxiv_id="2501.01234v2", title="Codec LMs & <speech>", abstract="We study $a<b$ codecs.",
-                         authors=["Jane Doe", "John Roe"], categories=["eess.AS", "cs.CL", "cs.SD"],
-                         submitted=T0, updated=T0 + timedelta(days=3), comment="12 pages",
-                         journal_ref="Proc. X 2025", doi="10.1000/xyz")
+    fake_arxiv.add_paper(
+        arxiv_id="2501.01234v2",
+        title="Codec LMs & <speech>",
+        abstract="We study $a<b$ codecs.",
+        authors=["Jane Doe", "John Roe"],
+        categories=["eess.AS", "cs.CL", "cs.SD"],
+        submitted=T0,
+        updated=T0 + timedelta(days=3),
+        comment="12 pages",
+        journal_ref="Proc. X 2025",
+        doi="10.1000/xyz",
+    )
     resp = api(fake_arxiv, search_query="cat:eess.AS")
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("application/atom+xml")
     d = parsed(resp)
@@ -62,8 +76,16 @@ def test_paging_covers_every_result_exactly_once(fake_arxiv):
     fake_arxiv.add_papers(paper(n) for n in range(1, 26))
     seen, start = [], 0
     while True:
-        d = parsed(api(fake_arxiv, search_query="cat:cs.CL", start=start, max_results=10,
-                       sortBy="submittedDate", sortOrder="ascending"))
+        d = parsed(
+            api(
+                fake_arxiv,
+                search_query="cat:cs.CL",
+                start=start,
+                max_results=10,
+                sortBy="submittedDate",
+                sortOrder="ascending",
+            )
+        )
         assert d.feed.opensearch_totalresults == "25" and d.feed.opensearch_startindex == str(start)
         if not d.entries:
             break
@@ -83,13 +105,15 @@ def test_page_cap_limits_one_answer(fake_arxiv):
 
 
 def test_submitted_date_window_is_inclusive_gmt(fake_arxiv):
-    fake_arxiv.add_papers([
-        paper(1, submitted=datetime(2025, 1, 6, 0, 0, tzinfo=UTC)),            # on the lower bound
-        paper(2, submitted=datetime(2025, 1, 6, 23, 59, 30, tzinfo=UTC)),      # in the upper minute
-        paper(3, submitted=datetime(2025, 1, 7, 0, 0, tzinfo=UTC)),            # one minute too late
-        paper(4, submitted=datetime(2025, 1, 5, 23, 59, tzinfo=UTC)),          # one minute too early
-        paper(5, submitted=datetime(2025, 1, 6, 9, 0, tzinfo=timezone(timedelta(hours=-5)))),  # 14:00 GMT
-    ])
+    fake_arxiv.add_papers(
+        [
+            paper(1, submitted=datetime(2025, 1, 6, 0, 0, tzinfo=UTC)),  # on the lower bound
+            paper(2, submitted=datetime(2025, 1, 6, 23, 59, 30, tzinfo=UTC)),  # in the upper minute
+            paper(3, submitted=datetime(2025, 1, 7, 0, 0, tzinfo=UTC)),  # one minute too late
+            paper(4, submitted=datetime(2025, 1, 5, 23, 59, tzinfo=UTC)),  # one minute too early
+            paper(5, submitted=datetime(2025, 1, 6, 9, 0, tzinfo=timezone(timedelta(hours=-5)))),  # 14:00 GMT
+        ]
+    )
     q = "cat:cs.CL AND submittedDate:[202501060000 TO 202501062359]"
     assert sorted(ids(api(fake_arxiv, search_query=q))) == ["2501.00001v1", "2501.00002v1", "2501.00005v1"]
     day = "cat:cs.CL AND submittedDate:[20250107 TO 20250107]"
@@ -97,12 +121,14 @@ def test_submitted_date_window_is_inclusive_gmt(fake_arxiv):
 
 
 def test_boolean_category_and_title_queries(fake_arxiv):
-    fake_arxiv.add_papers([
-        paper(1, title="Speech Language Models: A Survey", categories=["cs.CL", "eess.AS"]),
-        paper(2, title="A survey of speech-language models", categories=["cs.SD"]),
-        paper(3, title="Galaxy rotation curves", categories=["astro-ph.GA"]),
-        paper(4, title="Language models for speech", categories=["cs.CL"], authors=["Grace Hopper"]),
-    ])
+    fake_arxiv.add_papers(
+        [
+            paper(1, title="Speech Language Models: A Survey", categories=["cs.CL", "eess.AS"]),
+            paper(2, title="A survey of speech-language models", categories=["cs.SD"]),
+            paper(3, title="Galaxy rotation curves", categories=["astro-ph.GA"]),
+            paper(4, title="Language models for speech", categories=["cs.CL"], authors=["Grace Hopper"]),
+        ]
+    )
     by = lambda q: sorted(ids(api(fake_arxiv, search_query=q)))  # noqa: E731
     assert by("(cat:cs.CL OR cat:cs.SD OR cat:eess.AS)") == ["2501.00001v1", "2501.00002v1", "2501.00004v1"]
     assert by('ti:"speech language models"') == ["2501.00001v1", "2501.00002v1"]  # punctuation ignored
@@ -122,14 +148,17 @@ def test_id_list_order_versions_and_intersection(fake_arxiv):
     assert ids(api(fake_arxiv, id_list="hep-ex/0307015")) == []  # old-style id: valid, just unknown here
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"id_list": "1234.12345"}, "incorrect id format for 1234.12345"),
-    ({"search_query": "(cat:cs.CL OR cat:cs.SD"}, "unbalanced parentheses in search_query"),
-    ({"search_query": "cat:cs.CL AND"}, "unexpected 'end' in search_query"),
-    ({"search_query": "cat:cs.CL AND submittedDate:[2025 TO 2026]"}, "malformed date range [2025 TO 2026]"),
-    ({"search_query": "cat:cs.CL", "start": "-1"}, "start must be non-negative"),
-    ({"search_query": "cat:cs.CL", "max_results": "ten"}, "max_results must be an integer"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"id_list": "1234.12345"}, "incorrect id format for 1234.12345"),
+        ({"search_query": "(cat:cs.CL OR cat:cs.SD"}, "unbalanced parentheses in search_query"),
+        ({"search_query": "cat:cs.CL AND"}, "unexpected 'end' in search_query"),
+        ({"search_query": "cat:cs.CL AND submittedDate:[2025 TO 2026]"}, "malformed date range [2025 TO 2026]"),
+        ({"search_query": "cat:cs.CL", "start": "-1"}, "start must be non-negative"),
+        ({"search_query": "cat:cs.CL", "max_results": "ten"}, "max_results must be an integer"),
+    ],
+)
 def test_malformed_queries_answer_an_error_entry(fake_arxiv, params, message):
     resp = api(fake_arxiv, **params)
     assert resp.status_code == 200
@@ -147,12 +176,20 @@ def test_max_results_over_30000_is_http_400(fake_arxiv):
 
 def test_sorting(fake_arxiv):
     fake_arxiv.add_papers([paper(1, updated=T0 + timedelta(days=9)), paper(2), paper(3)])
-    assert ids(api(fake_arxiv, search_query="cat:cs.CL", sortBy="submittedDate")) == \
-        ["2501.00003v1", "2501.00002v1", "2501.00001v1"]  # descending by default
-    assert ids(api(fake_arxiv, search_query="cat:cs.CL", sortBy="lastUpdatedDate", sortOrder="descending"))[0] \
+    assert ids(api(fake_arxiv, search_query="cat:cs.CL", sortBy="submittedDate")) == [
+        "2501.00003v1",
+        "2501.00002v1",
+        "2501.00001v1",
+    ]  # descending by default
+    assert (
+        ids(api(fake_arxiv, search_query="cat:cs.CL", sortBy="lastUpdatedDate", sortOrder="descending"))[0]
         == "2501.00001v1"
-    assert ids(api(fake_arxiv, search_query="cat:cs.CL", sortBy="relevance")) == \
-        ["2501.00001v1", "2501.00002v1", "2501.00003v1"]  # registration order
+    )
+    assert ids(api(fake_arxiv, search_query="cat:cs.CL", sortBy="relevance")) == [
+        "2501.00001v1",
+        "2501.00002v1",
+        "2501.00003v1",
+    ]  # registration order
 
 
 def test_throttling_simulations(fake_arxiv):
@@ -187,8 +224,9 @@ def test_rss_serves_registered_bytes_with_etag_and_304(fake_arxiv):
 
 
 def test_rss_feed_matches_the_real_arxiv_shape():
-    mine = feedparser.parse(rss_feed([paper(1, doi="10.1/x", journal_ref="J. 1")], query="cs.CL+eess.AS",
-                                     day=date(2025, 1, 7)))
+    mine = feedparser.parse(
+        rss_feed([paper(1, doi="10.1/x", journal_ref="J. 1")], query="cs.CL+eess.AS", day=date(2025, 1, 7))
+    )
     assert mine.bozo == 0 and mine.version == "rss20"
     assert mine.feed.title == "cs.CL, eess.AS updates on arXiv.org"
     [e] = mine.entries

@@ -21,8 +21,14 @@ LIST = b"# Papers\n\n## codec\n- Old paper\n"
 
 def gh(fake: FakeGitHub, token: str = "ghp_test_token", **kw) -> Github:
     kw.setdefault("timeout", 5)
-    return Github(auth=Auth.Token(token), base_url=fake.url, retry=None, seconds_between_requests=None,
-                  seconds_between_writes=None, **kw)
+    return Github(
+        auth=Auth.Token(token),
+        base_url=fake.url,
+        retry=None,
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -55,8 +61,9 @@ def test_full_bot_flow(repo_fake):
     assert (tip.sha, tip.parents, tip.message) == (result["commit"].sha, (root.sha,), "Add 1 paper")
 
     assert list(repo.get_pulls(state="open", head="acme:bot/arxiv-2025-01-07", base="main")) == []
-    pr = repo.create_pull(base="main", head="bot/arxiv-2025-01-07", title="arXiv: 1 paper", body="v1",
-                          maintainer_can_modify=True)
+    pr = repo.create_pull(
+        base="main", head="bot/arxiv-2025-01-07", title="arXiv: 1 paper", body="v1", maintainer_can_modify=True
+    )
     assert (pr.number, pr.state, pr.head.ref, pr.head.sha) == (1, "open", "bot/arxiv-2025-01-07", tip.sha)
     assert pr.html_url == f"{repo_fake.url}/acme/papers/pull/1"
     pr.add_to_labels("arxiv-bot")
@@ -140,8 +147,11 @@ def test_large_file_needs_raw_media_type(fake_github):
     assert (content.encoding, content.size) == ("none", len(big))
     with pytest.raises(AssertionError, match="unsupported encoding: none"):  # PyGithub refuses to decode it
         _ = content.decoded_content
-    raw = requests.get(f"{fake_github.url}/repos/acme/big/contents/big.md", timeout=5,
-                       headers={"Authorization": "token ghp_test_token", "Accept": "application/vnd.github.raw"})
+    raw = requests.get(
+        f"{fake_github.url}/repos/acme/big/contents/big.md",
+        timeout=5,
+        headers={"Authorization": "token ghp_test_token", "Accept": "application/vnd.github.raw"},
+    )
     assert raw.content == big
 
 
@@ -175,9 +185,12 @@ def test_pull_listing_filters_and_pagination(repo_fake):
     # without the "owner:" prefix GitHub ignores the head filter
     assert len(list(repo.get_pulls(state="open", head="b1"))) == 4
     assert repo_fake.requests_to("GET", f"/repos/{REPO}/pulls")[0].query["per_page"] == "2"
-    page2 = requests.get(f"{repo_fake.url}/repos/{REPO}/pulls", timeout=5,
-                         params={"state": "all", "per_page": 2, "page": 2},
-                         headers={"Authorization": "token ghp_test_token"})
+    page2 = requests.get(
+        f"{repo_fake.url}/repos/{REPO}/pulls",
+        timeout=5,
+        params={"state": "all", "per_page": 2, "page": 2},
+        headers={"Authorization": "token ghp_test_token"},
+    )
     assert [p["number"] for p in page2.json()] == [3, 2]
     rels = {part.split('rel="')[1].rstrip('"') for part in page2.headers["Link"].split(", ")}
     assert rels == {"prev", "first", "next", "last"} and "page=3" in page2.headers["Link"]
@@ -239,8 +252,7 @@ def test_auth_and_permission_errors(repo_fake):
     repo_fake.commit_file(REPO, "bot/x", "papers.md", b"new\n")
     repo_fake.set_permissions(REPO, actions_can_create_prs=False)
     e = raised(GithubException, lambda: repo.create_pull(base="main", head="bot/x", title="t"))
-    assert (e.status, e.data["message"]) == (403, "GitHub Actions is not permitted to create or approve "
-                                                  "pull requests.")
+    assert (e.status, e.data["message"]) == (403, "GitHub Actions is not permitted to create or approve pull requests.")
     repo_fake.set_permissions(REPO, can_write=False)
     sha = repo.get_contents("papers.md").sha  # reads still work
     e = raised(GithubException, lambda: repo.update_file("papers.md", "m", b"x", sha))

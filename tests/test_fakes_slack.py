@@ -37,8 +37,9 @@ def section(text: str) -> dict:
 
 def test_post_message_is_stored_and_answered_like_slack(fake_slack):
     blocks = [{"type": "header", "text": {"type": "plain_text", "text": "3 new papers"}}, section("*Title*")]
-    resp = client(fake_slack).chat_postMessage(channel=CHANNEL, text="3 new papers", blocks=blocks,
-                                               unfurl_links=False, unfurl_media=False)
+    resp = client(fake_slack).chat_postMessage(
+        channel=CHANNEL, text="3 new papers", blocks=blocks, unfurl_links=False, unfurl_media=False
+    )
 
     assert resp["ok"] is True and resp["channel"] == CHANNEL
     sec, micros = resp["ts"].split(".")
@@ -74,10 +75,14 @@ def test_thread_replies_are_recorded_under_their_parent(fake_slack):
     orphan = c.chat_postMessage(channel=CHANNEL, text="lost", thread_ts="1600000000.000100")  # Slack accepts it
     assert orphan["ok"] and fake_slack.thread("1600000000.000100")[0].text == "lost"
     assert [m.text for m in fake_slack.top_level()] == ["digest"]
-    assert error_of(lambda: c.chat_postMessage(channel=CHANNEL, text="x", thread_ts="0")).response["error"] \
+    assert (
+        error_of(lambda: c.chat_postMessage(channel=CHANNEL, text="x", thread_ts="0")).response["error"]
         == "invalid_thread_ts"
-    assert error_of(lambda: c.conversations_replies(channel=CHANNEL, ts="1.000001")).response["error"] \
+    )
+    assert (
+        error_of(lambda: c.conversations_replies(channel=CHANNEL, ts="1.000001")).response["error"]
         == "thread_not_found"
+    )
 
 
 def test_auth_errors_are_http_200_with_ok_false(fake_slack):
@@ -99,13 +104,16 @@ def test_channel_checks_and_names(fake_slack):
     assert c.chat_postMessage(channel="#papers", text="x")["channel"] == "C0OTHER"
 
 
-@pytest.mark.parametrize("blocks, error", [
-    ([section("x")] * 51, "invalid_blocks"),
-    ([section("x" * 3001)], "invalid_blocks"),
-    ([{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}], "invalid_blocks"),
-    ([{"type": "input", "element": {}, "label": {"type": "plain_text", "text": "no"}}], "invalid_blocks"),
-    ([section("y" * 2800)] * 5, "msg_blocks_too_long"),
-])
+@pytest.mark.parametrize(
+    "blocks, error",
+    [
+        ([section("x")] * 51, "invalid_blocks"),
+        ([section("x" * 3001)], "invalid_blocks"),
+        ([{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}], "invalid_blocks"),
+        ([{"type": "input", "element": {}, "label": {"type": "plain_text", "text": "no"}}], "invalid_blocks"),
+        ([section("y" * 2800)] * 5, "msg_blocks_too_long"),
+    ],
+)
 def test_block_kit_limits_are_enforced_server_side(fake_slack, blocks, error):
     err = error_of(lambda: client(fake_slack).chat_postMessage(channel=CHANNEL, text="t", blocks=blocks))
     assert err.response["error"] == error
@@ -133,8 +141,10 @@ def test_chat_update_edits_in_place(fake_slack):
     assert resp["ts"] == ts and resp["message"]["edited"]["ts"] > ts
     [msg] = fake_slack.messages
     assert (msg.text, msg.blocks, msg.edited_ts is not None) == ("v2", [section("v2")], True)
-    assert error_of(lambda: c.chat_update(channel=CHANNEL, ts="1.000001", text="x")).response["error"] \
+    assert (
+        error_of(lambda: c.chat_update(channel=CHANNEL, ts="1.000001", text="x")).response["error"]
         == "message_not_found"
+    )
 
 
 def test_history_is_newest_first_with_cursor_paging_and_oldest(fake_slack):
@@ -154,9 +164,17 @@ def test_history_is_newest_first_with_cursor_paging_and_oldest(fake_slack):
 
 
 def test_form_encoded_post_with_token_in_body(fake_slack):
-    r = requests.post(f"{fake_slack.api_url}chat.postMessage", timeout=5,
-                      data={"token": "xoxb-test-token", "channel": CHANNEL, "text": "hi",
-                            "blocks": '[{"type": "divider"}]', "unfurl_links": "false"})
+    r = requests.post(
+        f"{fake_slack.api_url}chat.postMessage",
+        timeout=5,
+        data={
+            "token": "xoxb-test-token",
+            "channel": CHANNEL,
+            "text": "hi",
+            "blocks": '[{"type": "divider"}]',
+            "unfurl_links": "false",
+        },
+    )
     assert r.json()["ok"] is True
     assert fake_slack.messages[0].blocks == [{"type": "divider"}]
     assert fake_slack.messages[0].unfurl_links is False
@@ -172,8 +190,9 @@ def test_rate_limit_is_retried_by_rate_limit_handler(fake_slack):
 
 
 def test_rate_limit_without_handler_raises_429(fake_slack):
-    fake_slack.fail("POST", "chat.postMessage", status=429, headers={"Retry-After": "1"},
-                    body='{"ok":false,"error":"ratelimited"}')
+    fake_slack.fail(
+        "POST", "chat.postMessage", status=429, headers={"Retry-After": "1"}, body='{"ok":false,"error":"ratelimited"}'
+    )
     err = error_of(lambda: client(fake_slack).chat_postMessage(channel=CHANNEL, text="x"))
     assert err.response.status_code == 429 and err.response.headers["Retry-After"] == "1"
     assert err.response["error"] == "ratelimited"
@@ -191,8 +210,9 @@ def test_connection_reset_raises_and_is_retried_by_connection_handler(fake_slack
         client(fake_slack).chat_postMessage(channel=CHANNEL, text="x")
 
     fake_slack.fail("POST", "chat.postMessage", kind="reset")
-    retrying = ConnectionErrorRetryHandler(max_retry_count=1,
-                                           interval_calculator=FixedValueRetryIntervalCalculator(0.01))
+    retrying = ConnectionErrorRetryHandler(
+        max_retry_count=1, interval_calculator=FixedValueRetryIntervalCalculator(0.01)
+    )
     assert client(fake_slack, retry_handlers=[retrying]).chat_postMessage(channel=CHANNEL, text="x")["ok"]
     assert [m.text for m in fake_slack.messages] == ["x"]
 

@@ -87,13 +87,19 @@ ERROR_FEED = b"""<?xml version='1.0' encoding='UTF-8'?>
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (ERROR_FEED,
-         "src: arXiv rejected the query: Bad archive 'astroph'. Valid archive names are: astro-ph, cs, math"),
-        (b"<!DOCTYPE html><html><body>503 Service Unavailable</body></html>",
-         "src: got an HTML page, not an RSS/Atom feed (arXiv may be down)"),
-        (b"<?xml version='1.0'?><rss version='2.0'><channel><title>x</title><item><title>a & b</title></item>"
-         b"</channel></rss>",
-         "src: malformed XML (line 1, column 98: not well-formed (invalid token))"),
+        (
+            ERROR_FEED,
+            "src: arXiv rejected the query: Bad archive 'astroph'. Valid archive names are: astro-ph, cs, math",
+        ),
+        (
+            b"<!DOCTYPE html><html><body>503 Service Unavailable</body></html>",
+            "src: got an HTML page, not an RSS/Atom feed (arXiv may be down)",
+        ),
+        (
+            b"<?xml version='1.0'?><rss version='2.0'><channel><title>x</title><item><title>a & b</title></item>"
+            b"</channel></rss>",
+            "src: malformed XML (line 1, column 98: not well-formed (invalid token))",
+        ),
         (b"", "src: not an RSS/Atom feed (unrecognised format)"),
     ],
 )
@@ -108,8 +114,11 @@ def test_duplicates_across_feeds_collapse_by_base_id(big) -> None:
     <description>arXiv:2411.17700v2 Announce Type: cross
 Abstract: x</description><guid isPermaLink="false">oai:arXiv.org:2411.17700v2</guid>
 <arxiv:announce_type>cross</arxiv:announce_type></item>"""
-    other = parse_feed(b"<?xml version='1.0'?><rss xmlns:arxiv='http://arxiv.org/schemas/atom' version='2.0'>"
-                       b"<channel><title>cs.SD updates on arXiv.org</title>" + item + b"</channel></rss>", "b")
+    other = parse_feed(
+        b"<?xml version='1.0'?><rss xmlns:arxiv='http://arxiv.org/schemas/atom' version='2.0'>"
+        b"<channel><title>cs.SD updates on arXiv.org</title>" + item + b"</channel></rss>",
+        "b",
+    )
     merged = merge_papers([big, other])
     assert len(merged) == 1504
     assert sum(1 for p in merged if p.arxiv_id == "2411.17700") == 1
@@ -133,18 +142,27 @@ def test_arxiv_ids_new_and_old_style(text: str, expected: tuple[str, int | None]
 
 
 def test_old_style_ids_in_a_feed() -> None:
-    body = (b"<?xml version='1.0'?><rss xmlns:arxiv='http://arxiv.org/schemas/atom' version='2.0'><channel>"
-            b"<title>math updates on arXiv.org</title><pubDate>Thu, 28 Nov 2024 00:00:00 -0500</pubDate><item>"
-            b"<title>Old</title><link>https://arxiv.org/abs/math/0611800</link>"
-            b"<description>arXiv:math/0611800v2 Announce Type: replace \nAbstract: Old paper.</description>"
-            b"<guid isPermaLink='false'>oai:arXiv.org:math/0611800v2</guid>"
-            b"<arxiv:announce_type>replace</arxiv:announce_type></item></channel></rss>")
+    body = (
+        b"<?xml version='1.0'?><rss xmlns:arxiv='http://arxiv.org/schemas/atom' version='2.0'><channel>"
+        b"<title>math updates on arXiv.org</title><pubDate>Thu, 28 Nov 2024 00:00:00 -0500</pubDate><item>"
+        b"<title>Old</title><link>https://arxiv.org/abs/math/0611800</link>"
+        b"<description>arXiv:math/0611800v2 Announce Type: replace \nAbstract: Old paper.</description>"
+        b"<guid isPermaLink='false'>oai:arXiv.org:math/0611800v2</guid>"
+        b"<arxiv:announce_type>replace</arxiv:announce_type></item></channel></rss>"
+    )
     (paper,) = parse_feed(body, "old").papers
     assert (paper.arxiv_id, paper.version, paper.announce_type, paper.abstract) == (
-        "math/0611800", 2, "replace", "Old paper.")
+        "math/0611800",
+        2,
+        "replace",
+        "Old paper.",
+    )
     assert paper.is_replacement
 
 
 def test_author_string_splits_outside_parentheses() -> None:
     assert split_authors("A. One (IFPEN, Univ X), B. Two, R\\'emy (Lab, Dept)") == [
-        "A. One (IFPEN, Univ X)", "B. Two", "R\\'emy (Lab, Dept)"]
+        "A. One (IFPEN, Univ X)",
+        "B. Two",
+        "R\\'emy (Lab, Dept)",
+    ]

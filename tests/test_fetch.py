@@ -19,8 +19,9 @@ class Sleeps(list):
 
 
 def downloader(sleeps: Sleeps | None = None, **kw) -> Downloader:
-    policy = HttpPolicy(user_agent="watcher-test/1 (mailto:test@example.org)",
-                        **{"timeout": 2.0, "retries": 2, "backoff": 0.5, **kw})
+    policy = HttpPolicy(
+        user_agent="watcher-test/1 (mailto:test@example.org)", **{"timeout": 2.0, "retries": 2, "backoff": 0.5, **kw}
+    )
     return Downloader(policy, sleep=sleeps if sleeps is not None else Sleeps())
 
 
@@ -52,7 +53,8 @@ def test_bad_category_is_a_400_with_the_reason(fake_arxiv: FakeArxiv) -> None:
         fetch_feed(downloader(), fake_arxiv.rss_url("astroph"))
     assert err.value.message.startswith(
         f"arXiv RSS feed: HTTP 400: {fake_arxiv.rss_url('astroph')}: arXiv rejected the query: "
-        "Bad archive 'astroph'. Valid archive names are: astro-ph, cs")
+        "Bad archive 'astroph'. Valid archive names are: astro-ph, cs"
+    )
     assert len(fake_arxiv.requests) == 1  # a 400 is not retried
 
 
@@ -107,8 +109,9 @@ def test_broken_connections_are_retried(fake_arxiv: FakeArxiv, kind: str) -> Non
 def test_connection_refused_names_the_host() -> None:
     with pytest.raises(FetchError) as err:
         fetch_feed(downloader(retries=1), "http://127.0.0.1:9/rss/cs.CL")
-    assert err.value.message == ("arXiv RSS feed: connection to 127.0.0.1:9 failed (connection refused) "
-                                 "(gave up after 2 attempts)")
+    assert err.value.message == (
+        "arXiv RSS feed: connection to 127.0.0.1:9 failed (connection refused) (gave up after 2 attempts)"
+    )
 
 
 def test_feed_argument_takes_urls_and_files(fake_arxiv: FakeArxiv, tmp_path) -> None:

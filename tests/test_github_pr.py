@@ -23,8 +23,16 @@ DAY1, DAY2 = date(2025, 5, 21), date(2025, 5, 22)
 
 
 def scored(arxiv_id: str, title: str, heading: str = "codec", relevance: float = 0.91) -> Scored:
-    return Scored(Paper(arxiv_id, title, "abstract", announced=DAY1), relevance, True, heading, "multi-task",
-                  {heading: 0.8, "multi-task": 0.1}, (Neighbour("SoundStream", "codec", 0.71),), ("codec", "tokens"))
+    return Scored(
+        Paper(arxiv_id, title, "abstract", announced=DAY1),
+        relevance,
+        True,
+        heading,
+        "multi-task",
+        {heading: 0.8, "multi-task": 0.1},
+        (Neighbour("SoundStream", "codec", 0.71),),
+        ("codec", "tokens"),
+    )
 
 
 A = scored("2505.10001", "A Neural Codec for Speech LLMs")
@@ -33,8 +41,14 @@ C = scored("2505.20003", "Benchmarking Audio LLM Reasoning", "benchmark")
 
 
 def client(fake: FakeGitHub, token: str = "ghp_test_token", retry: GithubRetry | None = None) -> Github:
-    return Github(auth=Auth.Token(token), base_url=fake.url, retry=retry, seconds_between_requests=None,
-                  seconds_between_writes=None, timeout=5)
+    return Github(
+        auth=Auth.Token(token),
+        base_url=fake.url,
+        retry=retry,
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+        timeout=5,
+    )
 
 
 def publisher(fake: FakeGitHub, **kw) -> GitHubPublisher:
@@ -67,8 +81,12 @@ def test_first_run_opens_one_labelled_pr_adding_only_the_proposed_entries(repo: 
     assert sorted(pr.labels) == ["papers", "watcher"] and sorted(repo.labels(REPO)) == ["papers", "watcher"]
     added, removed = diff_lines(SEED, branch_list(repo))
     assert removed == []
-    assert added == ["- Spoken Dialogue with Full-Duplex LLMs", "  - [arXiv](https://arxiv.org/abs/2505.10002)",
-                     "- A Neural Codec for Speech LLMs", "  - [arXiv](https://arxiv.org/abs/2505.10001)"]
+    assert added == [
+        "- Spoken Dialogue with Full-Duplex LLMs",
+        "  - [arXiv](https://arxiv.org/abs/2505.10002)",
+        "- A Neural Codec for Speech LLMs",
+        "  - [arXiv](https://arxiv.org/abs/2505.10001)",
+    ]
     doc = listfile.parse(branch_list(repo))
     assert doc.section("codec").entries[0].title == "A Neural Codec for Speech LLMs"
     assert doc.section("multi-task").entries[0].title == "Spoken Dialogue with Full-Duplex LLMs"
@@ -100,7 +118,7 @@ def test_next_day_updates_the_same_pr_and_keeps_human_text_and_edits(repo: FakeG
     a_entry = doc.section("codec").entries[0]
     b_entry = doc.section("multi-task").entries[0]
     lines = list(doc.lines)
-    a_lines = lines[a_entry.start:a_entry.end]
+    a_lines = lines[a_entry.start : a_entry.end]
     moved_or_deleted = set(range(a_entry.start, a_entry.end)) | set(range(b_entry.start, b_entry.end))
     keep = [ln for i, ln in enumerate(lines) if i not in moved_or_deleted]
     edited = "".join(keep)
@@ -125,21 +143,25 @@ def test_next_day_updates_the_same_pr_and_keeps_human_text_and_edits(repo: FakeG
     assert body.count(BEGIN) == 1 and body.count(END) == 1
     assert set(proposed_in(body)) == {A.paper.arxiv_id, B.paper.arxiv_id, C.paper.arxiv_id}
     assert [c.message.split("\n")[0] for c in repo.commits_on(REPO, "watcher/new-papers")][:1] == [
-        "Add 1 paper proposed by watcher"]
+        "Add 1 paper proposed by watcher"
+    ]
 
 
 def test_merged_pr_gives_accepted_and_corrected_headings_then_a_new_pr_starts(repo: FakeGitHub) -> None:
     publisher(repo).publish([A, B], day=DAY1)
     text = branch_list(repo)
     moved = text.replace("- A Neural Codec for Speech LLMs\n  - [arXiv](https://arxiv.org/abs/2505.10001)\n", "", 1)
-    moved = moved.replace("## other\n", "## other\n- A Neural Codec for Speech LLMs\n"
-                                        "  - [arXiv](https://arxiv.org/abs/2505.10001)\n", 1)
+    moved = moved.replace(
+        "## other\n", "## other\n- A Neural Codec for Speech LLMs\n  - [arXiv](https://arxiv.org/abs/2505.10001)\n", 1
+    )
     repo.merge_pull(REPO, 1, files_override={"README.md": moved})
     pub = publisher(repo)
     recon = pub.reconcile()
     outcomes = {f.arxiv_id: (f.outcome, f.heading, f.proposed_heading) for f in recon.feedback}
-    assert outcomes == {A.paper.arxiv_id: ("accepted", "other", "codec"),
-                        B.paper.arxiv_id: ("accepted", "multi-task", "multi-task")}
+    assert outcomes == {
+        A.paper.arxiv_id: ("accepted", "other", "codec"),
+        B.paper.arxiv_id: ("accepted", "multi-task", "multi-task"),
+    }
     assert recon.open_pr_url is None
     done = pub.publish([C], day=DAY2)
     assert done.ref == "2" and len(repo.pulls(REPO)) == 2
@@ -152,15 +174,16 @@ def test_closed_pr_rejects_its_papers(repo: FakeGitHub) -> None:
     repo.close_pull(REPO, 1)
     recon = publisher(repo).reconcile()
     assert {(f.arxiv_id, f.outcome) for f in recon.feedback} == {
-        (A.paper.arxiv_id, "rejected"), (B.paper.arxiv_id, "rejected")}
+        (A.paper.arxiv_id, "rejected"),
+        (B.paper.arxiv_id, "rejected"),
+    }
     assert recon.proposed == {A.paper.arxiv_id, B.paper.arxiv_id}
 
 
 def test_stale_sha_is_reread_and_retried_once(repo: FakeGitHub) -> None:
     pub = publisher(repo)
     pub.publish([A], day=DAY1)
-    repo.fail("PUT", "/contents/README.md", status=409,
-              body={"message": "README.md is at abc but expected def"})
+    repo.fail("PUT", "/contents/README.md", status=409, body={"message": "README.md is at abc but expected def"})
     done = publisher(repo).publish([C], day=DAY2)
     assert C.paper.arxiv_id in done.delivered
     assert "Benchmarking Audio LLM Reasoning" in branch_list(repo)
@@ -168,12 +191,14 @@ def test_stale_sha_is_reread_and_retried_once(repo: FakeGitHub) -> None:
 
 def test_409_twice_fails_with_step_and_status(repo: FakeGitHub) -> None:
     publisher(repo).publish([A], day=DAY1)
-    repo.fail("PUT", "/contents/README.md", status=409, times=2,
-              body={"message": "README.md is at abc but expected def"})
+    repo.fail(
+        "PUT", "/contents/README.md", status=409, times=2, body={"message": "README.md is at abc but expected def"}
+    )
     with pytest.raises(DeliveryError) as err:
         publisher(repo).publish([C], day=DAY2)
-    assert err.value.message == ("GitHub commit README.md to watcher/new-papers: HTTP 409: "
-                                 "README.md is at abc but expected def")
+    assert err.value.message == (
+        "GitHub commit README.md to watcher/new-papers: HTTP 409: README.md is at abc but expected def"
+    )
 
 
 def test_pr_already_exists_422_updates_that_pr(repo: FakeGitHub) -> None:
@@ -189,8 +214,11 @@ def test_pr_already_exists_422_updates_that_pr(repo: FakeGitHub) -> None:
 @pytest.mark.parametrize(
     ("setup", "message"),
     [
-        (lambda f: None, "GitHub read README.md on main: HTTP 401: Bad credentials (check the token in the "
-                         "environment variable named by github.token_env)"),
+        (
+            lambda f: None,
+            "GitHub read README.md on main: HTTP 401: Bad credentials (check the token in the "
+            "environment variable named by github.token_env)",
+        ),
     ],
 )
 def test_bad_token(repo: FakeGitHub, setup, message: str) -> None:
@@ -207,8 +235,10 @@ def test_missing_repo_and_missing_list_are_404s(fake_github: FakeGitHub) -> None
     fake_github.create_repo("acme", "papers", files={"other.md": "x"})
     with pytest.raises(DeliveryError) as err:
         publisher(fake_github).reconcile()
-    assert err.value.message == ("GitHub read README.md on main: HTTP 404: acme/papers has no README.md on main "
-                                 "(check list.path and github.base_branch)")
+    assert err.value.message == (
+        "GitHub read README.md on main: HTTP 404: acme/papers has no README.md on main "
+        "(check list.path and github.base_branch)"
+    )
 
 
 def test_actions_may_not_create_pull_requests(repo: FakeGitHub) -> None:
@@ -221,8 +251,11 @@ def test_actions_may_not_create_pull_requests(repo: FakeGitHub) -> None:
 
 def test_no_write_permission_is_a_403(repo: FakeGitHub) -> None:
     repo.set_permissions(REPO, can_write=False)
-    with pytest.raises(DeliveryError, match=r"GitHub create branch watcher/new-papers: HTTP 403: "
-                                            r"Resource not accessible by integration"):
+    with pytest.raises(
+        DeliveryError,
+        match=r"GitHub create branch watcher/new-papers: HTTP 403: "
+        r"Resource not accessible by integration",
+    ):
         publisher(repo).publish([A], day=DAY1)
 
 
@@ -289,8 +322,14 @@ def test_a_heading_renamed_on_the_branch_refiles_instead_of_blocking_everyone(re
 
 
 def test_a_paper_with_no_heading_on_the_list_waits_and_the_others_go(repo: FakeGitHub) -> None:
-    lost = Scored(Paper("2505.20010", "Singing Voice LLM", "abstract", announced=DAY1), 0.9, True, "songs", "tunes",
-                  {"songs": 0.7, "tunes": 0.3})
+    lost = Scored(
+        Paper("2505.20010", "Singing Voice LLM", "abstract", announced=DAY1),
+        0.9,
+        True,
+        "songs",
+        "tunes",
+        {"songs": 0.7, "tunes": 0.3},
+    )
     pub = publisher(repo)
     pub.reconcile()
     done = pub.publish([lost, A], day=DAY1)
@@ -315,8 +354,13 @@ def test_a_retargeted_open_pr_is_updated_never_reset(repo: FakeGitHub) -> None:
 def test_a_description_rewritten_without_the_markers_keeps_every_proposal(repo: FakeGitHub) -> None:
     publisher(repo).publish([A, B], day=DAY1)
     client(repo).get_repo(REPO).get_pull(1).edit(body="Reviewing this batch on Friday.")
-    repo.commit_file(REPO, "watcher/new-papers", "README.md", without_entry(branch_list(repo), "Spoken Dialogue"),
-                     "maintainer rejects B")
+    repo.commit_file(
+        REPO,
+        "watcher/new-papers",
+        "README.md",
+        without_entry(branch_list(repo), "Spoken Dialogue"),
+        "maintainer rejects B",
+    )
     pub = publisher(repo)
     recon = pub.reconcile()  # the bot's commits still name A and B
     assert recon.proposed == {A.paper.arxiv_id, B.paper.arxiv_id}
@@ -326,8 +370,10 @@ def test_a_description_rewritten_without_the_markers_keeps_every_proposal(repo: 
     assert body.endswith("Reviewing this batch on Friday.")
     papers = proposed_in(body)
     assert set(papers) == {A.paper.arxiv_id, B.paper.arxiv_id, C.paper.arxiv_id}
-    assert (papers[A.paper.arxiv_id].title, papers[A.paper.arxiv_id].heading) == \
-        ("A Neural Codec for Speech LLMs", "codec")
+    assert (papers[A.paper.arxiv_id].title, papers[A.paper.arxiv_id].heading) == (
+        "A Neural Codec for Speech LLMs",
+        "codec",
+    )
 
 
 def test_a_paper_committed_before_a_failed_body_update_is_still_known_as_proposed(repo: FakeGitHub) -> None:
@@ -335,8 +381,13 @@ def test_a_paper_committed_before_a_failed_body_update_is_still_known_as_propose
     repo.fail("PATCH", r"/pulls/1$", status=502, times=1)
     with pytest.raises(DeliveryError, match="update pull request #1"):
         publisher(repo).publish([C], day=DAY2)
-    repo.commit_file(REPO, "watcher/new-papers", "README.md", without_entry(branch_list(repo), "Benchmarking"),
-                     "maintainer rejects C")
+    repo.commit_file(
+        REPO,
+        "watcher/new-papers",
+        "README.md",
+        without_entry(branch_list(repo), "Benchmarking"),
+        "maintainer rejects C",
+    )
     recon = publisher(repo).reconcile()
     assert C.paper.arxiv_id in recon.proposed
     assert [(f.arxiv_id, f.outcome) for f in recon.feedback] == [(C.paper.arxiv_id, "rejected")]

@@ -32,9 +32,14 @@ def paper(p: dict) -> Paper:
 
 def enhancement(day_set: list[str]) -> list[dict]:
     """Speech enhancement and source separation: audio papers the list does not want."""
-    return [p for p in pool() if p["published"] in day_set and p["label"] == "irrelevant"
-            and p.get("announce_guess") != "replacement"
-            and re.search(r"separation|speech enhancement", p["title"], re.I)]
+    return [
+        p
+        for p in pool()
+        if p["published"] in day_set
+        and p["label"] == "irrelevant"
+        and p.get("announce_guess") != "replacement"
+        and re.search(r"separation|speech enhancement", p["title"], re.I)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -42,16 +47,31 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("learning")
     doc = listfile.parse(SEED_LIST.read_text())
     encoder = MiniLM.load(max_length=128)
-    examples = [Example(Paper(s.get("arxiv_id") or "", s["title"], s.get("abstract") or "",
-                              categories=tuple(s.get("categories") or ())), 1, s["section"], "list") for s in SEED]
-    examples += [Example(paper(p), 0, None, "background", day=p["published"]) for p in pool()
-                 if p["published"] in BASE_DAYS]
+    examples = [
+        Example(
+            Paper(
+                s.get("arxiv_id") or "",
+                s["title"],
+                s.get("abstract") or "",
+                categories=tuple(s.get("categories") or ()),
+            ),
+            1,
+            s["section"],
+            "list",
+        )
+        for s in SEED
+    ]
+    examples += [
+        Example(paper(p), 0, None, "background", day=p["published"]) for p in pool() if p["published"] in BASE_DAYS
+    ]
     base = train(examples, encoder=encoder, recipe=Recipe(), target_precision=0.8)
-    save_model(tmp / "models", base, examples, list_fp=list_fingerprint(doc), feedback_fp="none",
-               target_precision=0.8)
+    save_model(tmp / "models", base, examples, list_fp=list_fingerprint(doc), feedback_fp="none", target_precision=0.8)
     config = write_config(tmp)
-    config.write_text(config.read_text().replace(f'model_dir = "{Path(__file__).resolve().parents[1] / "models"}"',
-                                                 f'model_dir = "{tmp / "models"}"'))
+    config.write_text(
+        config.read_text().replace(
+            f'model_dir = "{Path(__file__).resolve().parents[1] / "models"}"', f'model_dir = "{tmp / "models"}"'
+        )
+    )
     settings = load_settings(config)
     base = model_from(artifact.load(tmp / "models"))
 
@@ -62,11 +82,14 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
     predicted = base.score([paper(p) for p in relevant_early])
     corrected = [(p, s.heading) for p, s in zip(relevant_early, predicted, strict=True) if s.heading != p["section"]]
     with State.open(settings.state.path) as state, state.transaction() as db:
-        state.record(db, [Decision(paper(p), "proposed", heading=h) for p, h in
-                          [(p, "other") for p in rejected] + corrected])
-        state.record_feedback(db, [Feedback(p["arxiv_id"], "rejected", None, "other", 1, p["title"]) for p in rejected]
-                              + [Feedback(p["arxiv_id"], "accepted", p["section"], h, 1, p["title"])
-                                 for p, h in corrected])
+        state.record(
+            db, [Decision(paper(p), "proposed", heading=h) for p, h in [(p, "other") for p in rejected] + corrected]
+        )
+        state.record_feedback(
+            db,
+            [Feedback(p["arxiv_id"], "rejected", None, "other", 1, p["title"]) for p in rejected]
+            + [Feedback(p["arxiv_id"], "accepted", p["section"], h, 1, p["title"]) for p, h in corrected],
+        )
     with State.open(settings.state.path) as state:
         retrained = ModelStore(settings).scorer(doc, state)
         again = ModelStore(settings).scorer(doc, state)  # the next run loads it instead of retraining
@@ -109,8 +132,10 @@ def test_heading_corrections_move_similar_papers_to_the_corrected_heading(scenar
     similar = [p for p in pool() if p["published"] in late and p["label"] == "relevant" and p["section"] in targets]
     before = base.score([paper(p) for p in similar])
     after = retrained.score([paper(p) for p in similar])
-    gain = [a.heading_scores[p["section"]] - b.heading_scores[p["section"]]
-            for p, b, a in zip(similar, before, after, strict=True)]
+    gain = [
+        a.heading_scores[p["section"]] - b.heading_scores[p["section"]]
+        for p, b, a in zip(similar, before, after, strict=True)
+    ]
     assert np.mean(gain) > 0
     right_before = sum(s.heading == p["section"] for p, s in zip(similar, before, strict=True))
     right_after = sum(s.heading == p["section"] for p, s in zip(similar, after, strict=True))

@@ -90,8 +90,11 @@ def test_adding_changes_only_the_added_lines_at_the_top_of_the_heading() -> None
 
 def test_bottom_position_and_several_headings_in_one_edit() -> None:
     doc = listfile.parse(SEED)
-    adds = [NewEntry("NLP", "First", "2505.00001"), NewEntry("other", "Last one", "2505.00002"),
-            NewEntry("NLP", "Second", "2505.00003")]
+    adds = [
+        NewEntry("NLP", "First", "2505.00001"),
+        NewEntry("other", "Last one", "2505.00002"),
+        NewEntry("NLP", "Second", "2505.00003"),
+    ]
     after = listfile.parse(listfile.add_entries(doc, adds, position="bottom"))
     nlp = [e.title for e in after.section("nlp").entries]
     assert nlp[-2:] == ["First", "Second"]
@@ -174,10 +177,13 @@ def test_a_byte_order_mark_hides_no_heading() -> None:
     assert doc.headings == SEED_HEADINGS and len(doc.entries) == 125 and doc.render() == text
 
 
-@pytest.mark.parametrize("text", [
-    "## A\n````md\n```\n## Fake\n- fake entry\n```\n````\n- Real\n",  # a shorter fence does not close
-    "## A\n```\n~~~\n## Fake\n- fake entry\n```\n- Real\n",  # nor does the other fence character
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## A\n````md\n```\n## Fake\n- fake entry\n```\n````\n- Real\n",  # a shorter fence does not close
+        "## A\n```\n~~~\n## Fake\n- fake entry\n```\n- Real\n",  # nor does the other fence character
+    ],
+)
 def test_only_the_matching_fence_closes_a_code_block(text: str) -> None:
     assert entries(text) == [("A", "Real", [])]
 
@@ -189,10 +195,13 @@ def test_comments_count_only_outside_code_spans_and_around_entries() -> None:
     assert entries("## A\n<!-- a --> <!-- b\n- hidden\n-->\n- Real\n") == [("A", "Real", [])]
 
 
-@pytest.mark.parametrize("text", [
-    "## A\n- One\n\n  - [arXiv](https://arxiv.org/abs/2401.00001)\n\n## B\n",
-    "## A\n- One\n  ```\n  code\n  ```\n  - [arXiv](https://arxiv.org/abs/2401.00001)\n## B\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## A\n- One\n\n  - [arXiv](https://arxiv.org/abs/2401.00001)\n\n## B\n",
+        "## A\n- One\n  ```\n  code\n  ```\n  - [arXiv](https://arxiv.org/abs/2401.00001)\n## B\n",
+    ],
+)
 def test_an_entry_spans_blank_lines_and_code_when_indented_text_follows(text: str) -> None:
     assert entries(text) == [("A", "One", ["2401.00001"])]
     after = listfile.add_entries(listfile.parse(text), [NewEntry("A", "New Paper", "2502.00002")], "bottom")
@@ -208,18 +217,23 @@ def test_a_closing_hash_run_needs_a_space() -> None:
 # -- writing hostile titles -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("title, line", [
-    ("## Heading", "- \\## Heading"),
-    ("- fake entry", "- \\- fake entry"),
-    ("---", "- \\---"),
-    ("1. one", "- 1\\. one"),
-    ("+ plus", "- \\+ plus"),
-    ("3.5 Sonnet and 1-bit LLMs", "- 3.5 Sonnet and 1-bit LLMs"),
-    ("Comment on arXiv:2401.99999, see https://arxiv.org/abs/2402.88888 or www.evil.com",
-     "- Comment on arXiv\\:2401.99999, see https\\://arxiv\\.org/abs/2402.88888 or www\\.evil.com"),
-    ("$$", "- Untitled (arXiv 2501.00001)"),
-    ("\u202e\u200b", "- Untitled (arXiv 2501.00001)"),
-])
+@pytest.mark.parametrize(
+    "title, line",
+    [
+        ("## Heading", "- \\## Heading"),
+        ("- fake entry", "- \\- fake entry"),
+        ("---", "- \\---"),
+        ("1. one", "- 1\\. one"),
+        ("+ plus", "- \\+ plus"),
+        ("3.5 Sonnet and 1-bit LLMs", "- 3.5 Sonnet and 1-bit LLMs"),
+        (
+            "Comment on arXiv:2401.99999, see https://arxiv.org/abs/2402.88888 or www.evil.com",
+            "- Comment on arXiv\\:2401.99999, see https\\://arxiv\\.org/abs/2402.88888 or www\\.evil.com",
+        ),
+        ("$$", "- Untitled (arXiv 2501.00001)"),
+        ("\u202e\u200b", "- Untitled (arXiv 2501.00001)"),
+    ],
+)
 def test_a_title_is_one_line_of_plain_text(title: str, line: str) -> None:
     doc = listfile.parse(SEED)
     assert listfile.entry_lines(doc, NewEntry("other", title, "2501.00001"))[0] == line + "\n"

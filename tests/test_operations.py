@@ -40,13 +40,17 @@ def api_papers(fake: FakeArxiv, days_: list[str]) -> set[str]:
 def backfill_config(tmp: Path, fake: FakeArxiv) -> Path:
     """API pacing configured down to 0.2 s for the tests, and small pages to exercise paging."""
     config = write_config(tmp, rss=fake.url + "/rss/", api=fake.api_url)
-    config.write_text(config.read_text().replace("api_delay = 0.0", "api_delay = 0.2\napi_page_size = 100")
-                      .replace("retries = 1", "retries = 3"))
+    config.write_text(
+        config.read_text()
+        .replace("api_delay = 0.0", "api_delay = 0.2\napi_page_size = 100")
+        .replace("retries = 1", "retries = 3")
+    )
     return config
 
 
 def test_backfill_pages_through_the_api_and_records_every_paper_once(
-        tmp_path: Path, fake_arxiv: FakeArxiv, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, fake_arxiv: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
     expected = api_papers(fake_arxiv, list(WINDOW))
     # throttling as arXiv does it: a 429, a 503 with Retry-After, and a 200 page without entries
     fake_arxiv.fail("GET", "/api/query", status=429, headers={"Retry-After": "0"})
@@ -54,8 +58,9 @@ def test_backfill_pages_through_the_api_and_records_every_paper_once(
     fake_arxiv.fail("GET", "/api/query", kind="empty_page")
     config = backfill_config(tmp_path, fake_arxiv)
     since = date.fromisoformat(WINDOW[0]) - timedelta(days=1)  # the fake's papers were submitted the day before
-    assert main(["backfill", "--config", str(config), "--since", since.isoformat(), "--until", WINDOW[-1],
-                 "--json"]) == 0
+    assert (
+        main(["backfill", "--config", str(config), "--since", since.isoformat(), "--until", WINDOW[-1], "--json"]) == 0
+    )
     report = json.loads(capsys.readouterr().out)
     with State.open(tmp_path / "state" / "watcher.sqlite3") as state:
         seen = {d.paper.arxiv_id for d in state.papers()}
@@ -71,8 +76,9 @@ def test_backfill_pages_through_the_api_and_records_every_paper_once(
     assert min(gaps) >= 0.19  # pacing: api_delay between requests, even after errors
 
 
-def test_backfill_again_proposes_nothing_new(tmp_path: Path, fake_arxiv: FakeArxiv,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_backfill_again_proposes_nothing_new(
+    tmp_path: Path, fake_arxiv: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
     api_papers(fake_arxiv, list(WINDOW[:1]))
     config = backfill_config(tmp_path, fake_arxiv)
     args = ["backfill", "--config", str(config), "--since", "2025-05-20", "--until", WINDOW[0], "--json"]
@@ -83,8 +89,9 @@ def test_backfill_again_proposes_nothing_new(tmp_path: Path, fake_arxiv: FakeArx
     assert again["counts"]["proposed"] == 0 and again["counts"]["already_seen"] == again["counts"]["kept"]
 
 
-def test_throttling_that_never_ends_fails_with_a_clear_message(tmp_path: Path, fake_arxiv: FakeArxiv,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_throttling_that_never_ends_fails_with_a_clear_message(
+    tmp_path: Path, fake_arxiv: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
     api_papers(fake_arxiv, list(WINDOW[:1]))
     fake_arxiv.fail("GET", "/api/query", kind="empty_page", times=10)
     config = backfill_config(tmp_path, fake_arxiv)
@@ -107,8 +114,9 @@ def run_then_miss_days(tmp_path: Path, fake_arxiv: FakeArxiv) -> tuple[Path, set
     return config, hidden
 
 
-def test_a_run_after_missed_days_backfills_them(tmp_path: Path, fake_arxiv: FakeArxiv,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_run_after_missed_days_backfills_them(
+    tmp_path: Path, fake_arxiv: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
     d0, today = GAP_BEFORE, GAP_AFTER
     config, hidden = run_then_miss_days(tmp_path, fake_arxiv)
     capsys.readouterr()
@@ -122,12 +130,18 @@ def test_a_run_after_missed_days_backfills_them(tmp_path: Path, fake_arxiv: Fake
     assert hidden <= seen  # the missed days' papers were all scored
 
 
-def test_with_auto_backfill_off_the_gap_is_reported_loudly(tmp_path: Path, fake_arxiv: FakeArxiv,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_with_auto_backfill_off_the_gap_is_reported_loudly(
+    tmp_path: Path, fake_arxiv: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake_slack = FakeSlack(start_ts=int(time.time()))
     with fake_slack:
-        config = write_config(tmp_path, rss=fake_arxiv.url + "/rss/", api=fake_arxiv.api_url,
-                              slack=fake_slack.api_url, extra="[backfill]\nauto = false\n")
+        config = write_config(
+            tmp_path,
+            rss=fake_arxiv.url + "/rss/",
+            api=fake_arxiv.api_url,
+            slack=fake_slack.api_url,
+            extra="[backfill]\nauto = false\n",
+        )
         os.environ["SLACK_BOT_TOKEN"] = fake_slack.token
         try:
             config.write_text(config.read_text().replace("[slack]\n", "[slack]\npost_empty = true\n"))
@@ -148,12 +162,14 @@ def test_with_auto_backfill_off_the_gap_is_reported_loudly(tmp_path: Path, fake_
         assert fake_arxiv.api_calls() == []
 
 
-def test_configured_holidays_are_not_missed_days(tmp_path: Path, fake_arxiv: FakeArxiv,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_configured_holidays_are_not_missed_days(
+    tmp_path: Path, fake_arxiv: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
     gap = missing_days(date.fromisoformat(days()[3]), date.fromisoformat(days()[6]))
     holidays = ", ".join(f'"{d.isoformat()}"' for d in gap)
-    config = write_config(tmp_path, rss=fake_arxiv.url + "/rss/", api=fake_arxiv.api_url,
-                          extra="[backfill]\nauto = false\n")
+    config = write_config(
+        tmp_path, rss=fake_arxiv.url + "/rss/", api=fake_arxiv.api_url, extra="[backfill]\nauto = false\n"
+    )
     config.write_text(config.read_text().replace("[arxiv]\n", f"[arxiv]\nholidays = [{holidays}]\n"))
     for day in (days()[3], days()[6]):
         fake_arxiv.set_feed(feed_of(day), query=QUERY)
@@ -163,8 +179,9 @@ def test_configured_holidays_are_not_missed_days(tmp_path: Path, fake_arxiv: Fak
     assert fake_arxiv.api_calls() == []
 
 
-def test_a_failed_backfill_is_retried_by_a_rerun_the_same_day(tmp_path: Path, fake_arxiv: FakeArxiv,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failed_backfill_is_retried_by_a_rerun_the_same_day(
+    tmp_path: Path, fake_arxiv: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
     config, hidden = run_then_miss_days(tmp_path, fake_arxiv)
     fake_arxiv.fail("GET", "/api/query", status=503, times=100)
     assert main(["run", "--config", str(config)]) == 1  # the gap could not be fetched
@@ -183,11 +200,16 @@ def test_a_throttled_page_claiming_zero_results_does_not_end_the_search() -> Non
     from watcher.download import Fetched
 
     def page(total: int, ids: list[int]) -> bytes:
-        entries = "".join(f"<entry><id>http://arxiv.org/abs/2501.{i:05d}v1</id><title>t{i}</title><summary>a</summary>"
-                          "<published>2025-01-02T00:00:00Z</published></entry>" for i in ids)
-        return (f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" '
-                f'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/"><title>q</title><id>x</id>'
-                f"<opensearch:totalResults>{total}</opensearch:totalResults>{entries}</feed>").encode()
+        entries = "".join(
+            f"<entry><id>http://arxiv.org/abs/2501.{i:05d}v1</id><title>t{i}</title><summary>a</summary>"
+            "<published>2025-01-02T00:00:00Z</published></entry>"
+            for i in ids
+        )
+        return (
+            f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" '
+            f'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/"><title>q</title><id>x</id>'
+            f"<opensearch:totalResults>{total}</opensearch:totalResults>{entries}</feed>"
+        ).encode()
 
     answers = [page(4, [1, 2]), page(0, []), page(4, [3, 4])]
 
@@ -199,15 +221,18 @@ def test_a_throttled_page_claiming_zero_results_does_not_end_the_search() -> Non
     assert [p.arxiv_id for p in api.search("q")] == ["2501.00001", "2501.00002", "2501.00003", "2501.00004"]
 
 
-@pytest.mark.parametrize("dow, days_fired", [
-    ("1-5", ["Mon", "Tue", "Wed", "Thu", "Fri"]),
-    ("0-6", ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]),
-    ("0-7", ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]),
-    ("0-4", ["Sun", "Mon", "Tue", "Wed", "Thu"]),
-    ("*/2", ["Sun", "Tue", "Thu", "Sat"]),
-    ("1-5/2", ["Mon", "Wed", "Fri"]),
-    ("sat,0", ["Sun", "Sat"]),
-])
+@pytest.mark.parametrize(
+    "dow, days_fired",
+    [
+        ("1-5", ["Mon", "Tue", "Wed", "Thu", "Fri"]),
+        ("0-6", ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]),
+        ("0-7", ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]),
+        ("0-4", ["Sun", "Mon", "Tue", "Wed", "Thu"]),
+        ("*/2", ["Sun", "Tue", "Thu", "Sat"]),
+        ("1-5/2", ["Mon", "Wed", "Fri"]),
+        ("sat,0", ["Sun", "Sat"]),
+    ],
+)
 def test_every_cron_weekday_form_means_what_cron_means(dow: str, days_fired: list[str]) -> None:
     trigger = cron_trigger(ScheduleSettings(cron=f"23 6 * * {dow}", timezone="UTC"))
     fire = datetime(2025, 1, 4, 12, tzinfo=UTC)  # a Saturday
@@ -221,7 +246,11 @@ def test_every_cron_weekday_form_means_what_cron_means(dow: str, days_fired: lis
 
 def test_calendar() -> None:
     assert missing_days(date(2026, 11, 20), date(2026, 11, 30)) == [  # Thanksgiving 11-26 is a holiday
-        date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 27)]
+        date(2026, 11, 23),
+        date(2026, 11, 24),
+        date(2026, 11, 25),
+        date(2026, 11, 27),
+    ]
     assert missing_days(None, date(2026, 11, 30)) == []
     assert submission_window([date(2026, 11, 23), date(2026, 11, 25)]) == (date(2026, 11, 19), date(2026, 11, 25))
 
@@ -239,12 +268,20 @@ def test_cron_weekdays_mean_what_cron_means() -> None:
 
 def test_daemon_runs_on_schedule_and_stops_cleanly_on_sigterm(tmp_path: Path, fake_arxiv: FakeArxiv) -> None:
     fake_arxiv.set_feed(feed_of(days()[3]), query=QUERY)
-    config = write_config(tmp_path, rss=fake_arxiv.url + "/rss/", api=fake_arxiv.api_url,
-                          extra='[schedule]\ncron = "*/2 * * * * *"\nmisfire_grace_time = 30\n')
+    config = write_config(
+        tmp_path,
+        rss=fake_arxiv.url + "/rss/",
+        api=fake_arxiv.api_url,
+        extra='[schedule]\ncron = "*/2 * * * * *"\nmisfire_grace_time = 30\n',
+    )
     log = tmp_path / "serve.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "watcher", "serve", "--config", str(config)],
-                                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "watcher", "serve", "--config", str(config)],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
             deadline = time.time() + 120
             while time.time() < deadline and "[ok]" not in log.read_text():

@@ -39,8 +39,7 @@ class KeywordScorer:
         for p in papers:
             hit = any(w in p.title.lower() for w in ("speech", "audio"))
             rel = 0.9 if hit else 0.1
-            out.append(Scored(p, rel, rel >= self.threshold, "ASR/ST", "multi-task",
-                              {h: 1 / 7 for h in HEADINGS}))
+            out.append(Scored(p, rel, rel >= self.threshold, "ASR/ST", "multi-task", {h: 1 / 7 for h in HEADINGS}))
         return out
 
 
@@ -80,8 +79,11 @@ class RecordingTarget:
 
 def expected_ids() -> set[str]:
     papers = parse_feed(BIG_FEED.read_bytes(), "x").papers
-    return {p.arxiv_id for p in papers if p.announce_type in ("new", "cross")
-            and any(w in p.title.lower() for w in ("speech", "audio"))}
+    return {
+        p.arxiv_id
+        for p in papers
+        if p.announce_type in ("new", "cross") and any(w in p.title.lower() for w in ("speech", "audio"))
+    }
 
 
 def make_run(state: State, feeds: list[str], **kw) -> Run:
@@ -143,17 +145,23 @@ def test_dry_run_records_nothing_and_previews_exactly_what_would_be_sent(tmp_pat
     State.open(path).close()
     preview = Preview()
     with State.open(path, readonly=True) as state:
-        run = make_run(state, [str(BIG_FEED)], dry_run=True,
-                       notifier=PreviewNotifier(preview, where="test", post_empty=False),
-                       publisher=PreviewPublisher(preview, path="list.md", title="T", position="top",
-                                                  current=lambda: (SEED_LIST.read_text(), None, None)))
+        run = make_run(
+            state,
+            [str(BIG_FEED)],
+            dry_run=True,
+            notifier=PreviewNotifier(preview, where="test", post_empty=False),
+            publisher=PreviewPublisher(
+                preview, path="list.md", title="T", position="top", current=lambda: (SEED_LIST.read_text(), None, None)
+            ),
+        )
         report = run_day(run)
     assert report.ok
     with State.open(path) as state:
         assert state.count_papers() == 0 and state.runs() == []
     want = expected_ids()
     assert preview.slack[0]["metadata"]["event_payload"]["ids"].split(",") == [
-        s.paper.arxiv_id for s in report.proposals]
+        s.paper.arxiv_id for s in report.proposals
+    ]
     added = [line for line in preview.diff.splitlines() if line.startswith("+- ")]
     assert len(added) == len(want)
 
@@ -164,8 +172,9 @@ def test_unknown_configured_heading_is_a_config_error(tmp_path: Path) -> None:
     with State.open(tmp_path / "s.sqlite3") as state:
         with pytest.raises(ConfigError) as err:
             run_day(make_run(state, [str(EMPTY_FEED)], headings=("codec", "speech")))
-        assert err.value.message.startswith(f"list.headings: 'speech' is not a heading of the list {SEED_LIST} "
-                                            "(headings: 'multi-task',")
+        assert err.value.message.startswith(
+            f"list.headings: 'speech' is not a heading of the list {SEED_LIST} (headings: 'multi-task',"
+        )
         assert err.value.exit_code == 2
         assert [r["outcome"] for r in state.runs()] == ["failed"]
 

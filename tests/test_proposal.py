@@ -14,16 +14,25 @@ GITHUB_LIMIT = 65536
 
 
 def scored(i: int, day: date, title: str) -> Scored:
-    return Scored(Paper(f"2501.{i:05d}", title, "abstract", announced=day), 0.5 + (i % 50) / 100, True,
-                  "multi-task", "ASR/ST", {"multi-task": 0.6, "ASR/ST": 0.3},
-                  tuple(Neighbour("A nearest entry already on the list, with a long title " * 2, "codec", 0.8)
-                        for _ in range(3)), ("speech", "audio", "tokens"))
+    return Scored(
+        Paper(f"2501.{i:05d}", title, "abstract", announced=day),
+        0.5 + (i % 50) / 100,
+        True,
+        "multi-task",
+        "ASR/ST",
+        {"multi-task": 0.6, "ASR/ST": 0.3},
+        tuple(Neighbour("A nearest entry already on the list, with a long title " * 2, "codec", 0.8) for _ in range(3)),
+        ("speech", "audio", "tokens"),
+    )
 
 
-@pytest.mark.parametrize("n, title", [
-    (100, "Plain ascii title number {i} about speech language models and their evaluation"),
-    (400, "Ünïcödé tïtlé {i}: 语音大模型 — a long title " + "with many words " * 12),
-])
+@pytest.mark.parametrize(
+    "n, title",
+    [
+        (100, "Plain ascii title number {i} about speech language models and their evaluation"),
+        (400, "Ünïcödé tïtlé {i}: 语音大模型 — a long title " + "with many words " * 12),
+    ],
+)
 def test_a_pull_request_that_gathers_weeks_of_papers_stays_under_githubs_limit(n: int, title: str) -> None:
     body = "Notes from the maintainers: review on Fridays.\n"
     start = date(2025, 1, 1)

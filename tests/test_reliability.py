@@ -74,22 +74,32 @@ SLACK_ONLY = {"ok:false": {"status": 200, "body": {"ok": False, "error": "intern
 # GitHub status at the call where it matters, and the full menu for Slack's post and the feed.
 FAST = {
     *{("github", site, kind) for site in GITHUB_SITES for kind in ("lost answer", "502")},
-    ("github", "read repository", "401"), ("github", "open pull request", "403"), ("github", "read list", "404"),
-    ("github", "commit list", "409"), ("github", "open pull request", "422"), ("github", "commit list", "malformed"),
-    ("github", "update pull request", "malformed"), ("github", "read list", "timeout"),
+    ("github", "read repository", "401"),
+    ("github", "open pull request", "403"),
+    ("github", "read list", "404"),
+    ("github", "commit list", "409"),
+    ("github", "open pull request", "422"),
+    ("github", "commit list", "malformed"),
+    ("github", "update pull request", "malformed"),
+    ("github", "read list", "timeout"),
     ("github", "list pull requests", "truncated"),
-    *{("slack", "post digest", kind) for kind in ("reset", "lost answer", "timeout", "429", "503", "truncated",
-                                                    "malformed", "ok:false")},
-    ("slack", "read history", "reset"), ("slack", "read history", "ok:false"),
+    *{
+        ("slack", "post digest", kind)
+        for kind in ("reset", "lost answer", "timeout", "429", "503", "truncated", "malformed", "ok:false")
+    },
+    ("slack", "read history", "reset"),
+    ("slack", "read history", "ok:false"),
     *{("arxiv", "fetch feed", kind) for kind in ("reset", "timeout", "503", "truncated", "malformed")},
 }
 
 
 def scenarios(soak: bool) -> list[tuple[str, str, str, dict]]:
     out = []
-    for service, sites, kinds in (("github", GITHUB_SITES, {**COMMON, **GITHUB_ONLY}),
-                                  ("slack", SLACK_SITES, {**COMMON, **SLACK_ONLY}),
-                                  ("arxiv", ARXIV_SITES, COMMON)):
+    for service, sites, kinds in (
+        ("github", GITHUB_SITES, {**COMMON, **GITHUB_ONLY}),
+        ("slack", SLACK_SITES, {**COMMON, **SLACK_ONLY}),
+        ("arxiv", ARXIV_SITES, COMMON),
+    ):
         for site in sites:
             for kind, fault in kinds.items():
                 if soak or (service, site, kind) in FAST:
@@ -177,8 +187,13 @@ def test_sigkill_between_and_during_deliveries(world: World, point: str) -> None
             before = len(fake.requests_matching(method, path))
             fake.fail(method, path, kind=how, seconds=60)
             env = {**os.environ, "SLACK_BOT_TOKEN": world.slack.token, "GITHUB_TOKEN": world.github.token}
-            proc = subprocess.Popen([sys.executable, "-m", "watcher", "run", "--config", str(world.config)],
-                                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "watcher", "run", "--config", str(world.config)],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             try:
                 deadline = time.time() + 120
                 while len(fake.requests_matching(method, path)) == before and proc.poll() is None:

@@ -32,10 +32,15 @@ def test_secret_reprs_are_masked() -> None:
     assert repr(Secret("x", "ENV")) == "Secret($ENV, ***)"
 
 
-def test_a_whole_life_of_runs_leaks_nothing(tmp_path: Path, fake_arxiv: FakeArxiv, fake_slack: FakeSlack,
-                                            fake_github: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str],
-                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_a_whole_life_of_runs_leaks_nothing(
+    tmp_path: Path,
+    fake_arxiv: FakeArxiv,
+    fake_slack: FakeSlack,
+    fake_github: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)  # every library's debug logging, more than the CLI ever turns on
     world = World(tmp_path, fake_arxiv, fake_slack, fake_github, monkeypatch)
     summary = tmp_path / "summary.md"

@@ -20,9 +20,16 @@ DAY = date(2025, 5, 21)
 
 
 def scored(i: int, title: str | None = None, heading: str = "ASR/ST") -> Scored:
-    return Scored(Paper(f"2505.{i:05d}", title or f"Speech LLM paper number {i}", "abstract"), 0.5 + i / 1000,
-                  True, heading, "multi-task", {heading: 0.7, "multi-task": 0.2},
-                  (Neighbour("Qwen2-Audio Technical Report", "multi-task", 0.66),), ("speech llm", "asr"))
+    return Scored(
+        Paper(f"2505.{i:05d}", title or f"Speech LLM paper number {i}", "abstract"),
+        0.5 + i / 1000,
+        True,
+        heading,
+        "multi-task",
+        {heading: 0.7, "multi-task": 0.2},
+        (Neighbour("Qwen2-Audio Technical Report", "multi-task", 0.66),),
+        ("speech llm", "asr"),
+    )
 
 
 def web(fake: FakeSlack, token: str = "xoxb-test-token", retries: int = 1) -> WebClient:
@@ -44,24 +51,32 @@ def test_digest_is_one_message_with_header_papers_and_pr_link(fake_slack: FakeSl
     assert msg.text.startswith("2 new papers for the list (2025-05-21): Speech LLM paper number 1;")
     header, context, first, second = msg.blocks
     assert second["text"]["text"].startswith("*<https://arxiv.org/abs/2505.00002|")
-    assert header == {"type": "header",
-                      "text": {"type": "plain_text", "text": "2 new papers for the list · 2025-05-21"}}
+    assert header == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "2 new papers for the list · 2025-05-21"},
+    }
     assert context["elements"][0]["text"] == "<https://github.com/acme/papers/pull/7|Review the pull request>"
     assert first["text"]["text"] == (
         "*<https://arxiv.org/abs/2505.00001|Speech LLM paper number 1>*\n"
         "*ASR/ST* · score 0.50 · runner-up multi-task\n"
-        "_why:_ close to “Qwen2-Audio Technical Report” (multi-task, 0.66); terms: speech llm, asr")
-    assert msg.payload["metadata"] == {"event_type": "watcher_digest",
-                                       "event_payload": {"day": "2025-05-21", "ids": "2505.00001,2505.00002"}}
+        "_why:_ close to “Qwen2-Audio Technical Report” (multi-task, 0.66); terms: speech llm, asr"
+    )
+    assert msg.payload["metadata"] == {
+        "event_type": "watcher_digest",
+        "event_payload": {"day": "2025-05-21", "ids": "2505.00001,2505.00002"},
+    }
 
 
-HOSTILE = ["<!channel> free GPUs", "<https://evil.example|click me>", "<@U123> and <!here> & <#C1>",
-           "Ampersand &amp; entity"]
+HOSTILE = [
+    "<!channel> free GPUs",
+    "<https://evil.example|click me>",
+    "<@U123> and <!here> & <#C1>",
+    "Ampersand &amp; entity",
+]
 
 
 def test_hostile_titles_ping_no_one_and_link_nowhere(fake_slack: FakeSlack) -> None:
-    SlackNotifier(web(fake_slack), CHANNEL).post([scored(i, t) for i, t in enumerate(HOSTILE, 1)], day=DAY,
-                                                 pr_url=None)
+    SlackNotifier(web(fake_slack), CHANNEL).post([scored(i, t) for i, t in enumerate(HOSTILE, 1)], day=DAY, pr_url=None)
     (msg,) = fake_slack.messages
     payload = json.dumps(msg.payload)
     for needle in ("<!channel>", "<!here>", "<@U123>", "<https://evil", "<#C1>"):
@@ -98,7 +113,8 @@ def test_nothing_is_posted_on_an_empty_day_unless_configured(fake_slack: FakeSla
     assert SlackNotifier(web(fake_slack), CHANNEL).post([], day=DAY, pr_url=None) is None
     assert fake_slack.messages == []
     done = SlackNotifier(web(fake_slack), CHANNEL, post_empty=True).post(
-        [], day=DAY, pr_url=None, notes=["arXiv announced nothing on 2025-05-21"])
+        [], day=DAY, pr_url=None, notes=["arXiv announced nothing on 2025-05-21"]
+    )
     (msg,) = fake_slack.messages
     assert done is not None and done.delivered == frozenset()
     assert msg.blocks[0]["text"]["text"] == "No new papers for the list · 2025-05-21"

@@ -12,8 +12,15 @@ from watcher.errors import StateError
 from watcher.paper import Paper
 from watcher.state import MIGRATIONS, SCHEMA_VERSION, Decision, Feedback, State
 
-P1 = Paper("2505.00001", "Speech LLM one", "abstract one", version=1, categories=("cs.CL",),
-           announce_type="new", announced=date(2025, 5, 21))
+P1 = Paper(
+    "2505.00001",
+    "Speech LLM one",
+    "abstract one",
+    version=1,
+    categories=("cs.CL",),
+    announce_type="new",
+    announced=date(2025, 5, 21),
+)
 P2 = Paper("2505.00002", "Another", "abstract two", version=2, announce_type="cross")
 
 
@@ -27,8 +34,10 @@ def test_an_old_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
     db = sqlite3.connect(path)
     db.executescript(MIGRATIONS[0])
     db.execute("PRAGMA user_version = 1")
-    db.execute("INSERT INTO papers (arxiv_id, title, first_seen, last_seen, decision) "
-               "VALUES ('2401.00001', 'kept', 'x', 'x', 'proposed')")
+    db.execute(
+        "INSERT INTO papers (arxiv_id, title, first_seen, last_seen, decision) "
+        "VALUES ('2401.00001', 'kept', 'x', 'x', 'proposed')"
+    )
     db.commit()
     db.close()
     with State.open(path) as state:
@@ -39,12 +48,19 @@ def test_an_old_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
 def test_record_keeps_the_first_decision_and_tracks_deliveries(tmp_path: Path) -> None:
     with State.open(tmp_path / "s.sqlite3") as state:
         with state.transaction() as db:
-            state.record(db, [Decision(P1, "proposed", 0.9, "multi-task", "NLP", {"multi-task": 0.7}),
-                              Decision(P2, "below_threshold", 0.1)])
+            state.record(
+                db,
+                [
+                    Decision(P1, "proposed", 0.9, "multi-task", "NLP", {"multi-task": 0.7}),
+                    Decision(P2, "below_threshold", 0.1),
+                ],
+            )
         with state.transaction() as db:
             state.record(db, [Decision(P1, "below_threshold", 0.2)])  # seen again: no change
         assert state.known(["2505.00001", "2505.00002", "2505.09999"]) == {
-            "2505.00001": "proposed", "2505.00002": "below_threshold"}
+            "2505.00001": "proposed",
+            "2505.00002": "below_threshold",
+        }
         (pending,) = state.pending("github")
         assert pending.paper == P1 and pending.heading_scores == {"multi-task": 0.7}
         with state.transaction() as db:
@@ -104,8 +120,9 @@ def test_corrupt_or_truncated_database_is_a_clear_error(tmp_path: Path, content:
 def test_truncated_real_database_is_detected(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     with State.open(path) as state, state.transaction() as db:
-        state.record(db, [Decision(Paper(f"2505.{i:05d}", "t" * 200, "a" * 2000), "below_threshold")
-                          for i in range(200)])
+        state.record(
+            db, [Decision(Paper(f"2505.{i:05d}", "t" * 200, "a" * 2000), "below_threshold") for i in range(200)]
+        )
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(StateError, match="is corrupt"):

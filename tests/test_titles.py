@@ -70,22 +70,37 @@ def test_unrelated_pool_papers_do_not_match() -> None:
     assert false_hits == []
 
 
-@pytest.mark.parametrize("title", [
-    "Recent Advances in Speech Language Models: A Survey on Evaluation and Benchmarks",
-    "Moshi: a speech-text foundation model for real-time dialogue in noisy environments",
-    "Masked Audio Generation using a Single Non-Autoregressive Transformer for Speech Enhancement",
-])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Recent Advances in Speech Language Models: A Survey on Evaluation and Benchmarks",
+        "Moshi: a speech-text foundation model for real-time dialogue in noisy environments",
+        "Masked Audio Generation using a Single Non-Autoregressive Transformer for Speech Enhancement",
+    ],
+)
 def test_a_longer_title_that_begins_with_a_listed_one_is_another_paper(title: str) -> None:
     assert SEED_INDEX.match("2599.00001", title) is None
 
 
 def test_only_visibly_cut_titles_match_as_prefixes() -> None:
-    cut = TitleIndex([ListedEntry("Wav2Prompt: End-to-End Speech Prompt Generation and Tuning For LLM in Zero and "
-                                  "Few-shot Learnin"),
-                      ListedEntry("A Very Long Title About Spoken Language Models That Was Cut...")])
-    assert cut.match("", "Wav2Prompt: End-to-End Speech Prompt Generation and Tuning For LLM in Zero and "
-                         "Few-shot Learning") is not None
-    assert cut.match("", "A Very Long Title About Spoken Language Models That Was Cut Short by the Editor") \
+    cut = TitleIndex(
+        [
+            ListedEntry(
+                "Wav2Prompt: End-to-End Speech Prompt Generation and Tuning For LLM in Zero and Few-shot Learnin"
+            ),
+            ListedEntry("A Very Long Title About Spoken Language Models That Was Cut..."),
+        ]
+    )
+    assert (
+        cut.match(
+            "", "Wav2Prompt: End-to-End Speech Prompt Generation and Tuning For LLM in Zero and Few-shot Learning"
+        )
         is not None
-    assert cut.match("", "Wav2Prompt: End-to-End Speech Prompt Generation and Tuning For LLM in Zero and "
-                         "Many-shot Learning") is None
+    )
+    assert cut.match("", "A Very Long Title About Spoken Language Models That Was Cut Short by the Editor") is not None
+    assert (
+        cut.match(
+            "", "Wav2Prompt: End-to-End Speech Prompt Generation and Tuning For LLM in Zero and Many-shot Learning"
+        )
+        is None
+    )

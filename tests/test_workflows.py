@@ -24,14 +24,18 @@ def tool(name: str) -> str:
 
 
 def test_workflows_validate_against_the_schema() -> None:
-    result = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
-                             *map(str, WORKFLOWS)], capture_output=True, text=True)
+    result = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_workflows_pass_zizmor_offline() -> None:
-    result = subprocess.run([tool("zizmor"), "--offline", str(ROOT / ".github" / "workflows")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [tool("zizmor"), "--offline", str(ROOT / ".github" / "workflows")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings to report" in result.stdout + result.stderr
 

@@ -34,16 +34,24 @@ def small_day(day: str, others: int = 30) -> bytes:
 
 
 class World:
-    def __init__(self, tmp: Path, arxiv: FakeArxiv, slack: FakeSlack, github: FakeGitHub, environ: Any,
-                 extra: str = "[backfill]\nauto = false\n") -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        arxiv: FakeArxiv,
+        slack: FakeSlack,
+        github: FakeGitHub,
+        environ: Any,
+        extra: str = "[backfill]\nauto = false\n",
+    ) -> None:
         self.arxiv, self.slack, self.github = arxiv, slack, github
         github.create_repo("acme", "papers", files={"README.md": SEED})
         # the services accept the canary secrets the whole suite runs with
         slack.token, github.token = canary.SLACK_TOKEN, canary.GITHUB_TOKEN
         environ.setenv("SLACK_BOT_TOKEN", slack.token)
         environ.setenv("GITHUB_TOKEN", github.token)
-        self.config = write_config(tmp, rss=arxiv.url + "/rss/", api=arxiv.api_url, slack=slack.api_url,
-                                   github=github.url, extra=extra)
+        self.config = write_config(
+            tmp, rss=arxiv.url + "/rss/", api=arxiv.api_url, slack=slack.api_url, github=github.url, extra=extra
+        )
         self.tmp = tmp
         self.state_path = tmp / "state" / "watcher.sqlite3"
 
@@ -99,9 +107,9 @@ class World:
         proposed = self.proposed()
         posted, branch = self.posted(), self.on_branch()
         assert proposed, "nothing was proposed: the scenario tests nothing"
-        assert set(posted) == proposed, (set(posted) ^ proposed)
+        assert set(posted) == proposed, set(posted) ^ proposed
         assert all(n == 1 for n in posted.values()), [i for i, n in posted.items() if n > 1]
-        assert set(branch) == proposed, (set(branch) ^ proposed)
+        assert set(branch) == proposed, set(branch) ^ proposed
         assert all(n == 1 for n in branch.values()), [i for i, n in branch.items() if n > 1]
         before = SEED.splitlines()
         after = self.branch_list().splitlines()

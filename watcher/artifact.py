@@ -126,8 +126,10 @@ def load(directory: Path, *, parts: tuple[str, ...] = ("model",)) -> Artifact:
         except OSError as exc:
             raise ModelError(f"{directory / name}: cannot read ({exc.strerror or exc})") from None
         if _sha256(data) != expected:
-            raise ModelError(f"{directory / name} is corrupt (sha256 differs from the card): retrain with "
-                             "`watcher train` or restore it from git")
+            raise ModelError(
+                f"{directory / name} is corrupt (sha256 differs from the card): retrain with "
+                "`watcher train` or restore it from git"
+            )
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as npz:
                 arrays[stem] = {key: npz[key] for key in npz.files}

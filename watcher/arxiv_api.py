@@ -95,9 +95,17 @@ def category_window_query(categories: tuple[str, ...], start: datetime, end: dat
 class ArxivApi:
     """Paged, paced API searches. `sleep` and `clock` are injected for tests."""
 
-    def __init__(self, downloader: Downloader, url: str, *, delay: float = 3.0, page_size: int = 200,
-                 empty_page_retries: int = 3, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        downloader: Downloader,
+        url: str,
+        *,
+        delay: float = 3.0,
+        page_size: int = 200,
+        empty_page_retries: int = 3,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.downloader = downloader
         self.url = url
         self.delay = delay
@@ -128,9 +136,15 @@ class ArxivApi:
             raise FetchError(f"arXiv API: HTTP {fetched.status}{detail}")
         return parse_api(fetched.content)
 
-    def search(self, query: str, *, sort_by: str = "submittedDate", sort_order: str = "ascending",
-               limit: int | None = None,
-               progress: Callable[[int, int], None] | None = None) -> Iterator[Paper]:
+    def search(
+        self,
+        query: str,
+        *,
+        sort_by: str = "submittedDate",
+        sort_order: str = "ascending",
+        limit: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Iterator[Paper]:
         """Every result of `query`, page by page; `progress(done, total)` after each page."""
         start = 0
         total: int | None = None
@@ -139,17 +153,20 @@ class ArxivApi:
             size = self.page_size if limit is None else min(self.page_size, limit - start)
             if size <= 0:
                 return
-            page = self._page({"search_query": query, "start": start, "max_results": size,
-                               "sortBy": sort_by, "sortOrder": sort_order})
+            page = self._page(
+                {"search_query": query, "start": start, "max_results": size, "sortBy": sort_by, "sortOrder": sort_order}
+            )
             # A count once seen is never lowered: a throttled answer may say 0 results.
             seen = page.total if total is None else max(total, page.total)
             total = seen if limit is None else min(seen, limit)
             if not page.papers and start < total:
                 empty_retries += 1  # arXiv's way of throttling: 200, a count, and no entries
                 if empty_retries > self.empty_page_retries:
-                    raise FetchError(f"arXiv API: empty pages at offset {start} of {total} results "
-                                     f"after {self.empty_page_retries} retries (throttled)")
-                self.sleep(self.delay * (2 ** empty_retries))
+                    raise FetchError(
+                        f"arXiv API: empty pages at offset {start} of {total} results "
+                        f"after {self.empty_page_retries} retries (throttled)"
+                    )
+                self.sleep(self.delay * (2**empty_retries))
                 continue
             empty_retries = 0
             yield from page.papers
@@ -163,5 +180,4 @@ class ArxivApi:
         return list(page.papers)
 
     def by_title(self, title: str, max_results: int = 5) -> list[Paper]:
-        return list(self.search(title_query(title), sort_by="relevance", sort_order="descending",
-                                limit=max_results))
+        return list(self.search(title_query(title), sort_by="relevance", sort_order="descending", limit=max_results))

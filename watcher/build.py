@@ -65,8 +65,9 @@ def slack_client(settings: Settings, token: Secret) -> Any:
         RateLimitErrorRetryHandler(max_retry_count=s.retries),
         ServerErrorRetryHandler(max_retry_count=s.retries),
     ]
-    return WebClient(token=token.reveal(), base_url=s.base_url.rstrip("/") + "/", timeout=int(s.timeout),
-                     retry_handlers=handlers)
+    return WebClient(
+        token=token.reveal(), base_url=s.base_url.rstrip("/") + "/", timeout=int(s.timeout), retry_handlers=handlers
+    )
 
 
 def webhook_client(settings: Settings, url: Secret) -> Any:
@@ -74,8 +75,10 @@ def webhook_client(settings: Settings, url: Secret) -> Any:
     from slack_sdk.webhook import WebhookClient
 
     s = settings.slack
-    handlers = [RateLimitErrorRetryHandler(max_retry_count=s.retries),
-                ServerErrorRetryHandler(max_retry_count=s.retries)]
+    handlers = [
+        RateLimitErrorRetryHandler(max_retry_count=s.retries),
+        ServerErrorRetryHandler(max_retry_count=s.retries),
+    ]
     return WebhookClient(url.reveal(), timeout=int(s.timeout), retry_handlers=handlers)
 
 
@@ -85,17 +88,27 @@ def github_client(settings: Settings, token: Secret | None) -> Any:
     g = settings.github
     retry = GithubRetry(total=g.retries, backoff_factor=1.0) if g.retries else None
     auth = Auth.Token(token.reveal()) if token else None
-    return Github(auth=auth, base_url=g.base_url.rstrip("/"), timeout=int(g.timeout), retry=retry,
-                  seconds_between_requests=None, seconds_between_writes=None)
+    return Github(
+        auth=auth,
+        base_url=g.base_url.rstrip("/"),
+        timeout=int(g.timeout),
+        retry=retry,
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+    )
 
 
-def notifier(settings: Settings, *, dry_run: bool, preview: Preview, log: Log,
-             environ: dict[str, str] | None = None) -> Notifier | None:
+def notifier(
+    settings: Settings, *, dry_run: bool, preview: Preview, log: Log, environ: dict[str, str] | None = None
+) -> Notifier | None:
     s = settings.slack
     if dry_run:
         if s.mode == "off":
-            return PreviewNotifier(preview, where='Slack is off (slack.mode = "off"); this is the digest a '
-                                                  'configured bot would post', post_empty=s.post_empty)
+            return PreviewNotifier(
+                preview,
+                where='Slack is off (slack.mode = "off"); this is the digest a configured bot would post',
+                post_empty=s.post_empty,
+            )
         where = f"would post to channel {s.channel}" if s.mode == "bot" else "would post to the incoming webhook"
         token = read_secret(s.token_env, environ) if s.mode == "bot" else None
         history = SlackNotifier(slack_client(settings, token), s.channel, log=log).posted_ids if token else None
@@ -103,21 +116,40 @@ def notifier(settings: Settings, *, dry_run: bool, preview: Preview, log: Log,
     if s.mode == "off":
         return None
     if s.mode == "bot":
-        token = _require(read_secret(s.token_env, environ), "slack.token_env", s.token_env,
-                         'slack.mode = "bot" needs a bot token')
+        token = _require(
+            read_secret(s.token_env, environ), "slack.token_env", s.token_env, 'slack.mode = "bot" needs a bot token'
+        )
         pause = min(s.timeout, 10.0)  # a timed-out post may land late: look again after a pause
-        return SlackNotifier(slack_client(settings, token), s.channel, post_empty=s.post_empty, log=log,
-                             recheck_waits=(0.0, pause, 2 * pause))
-    url = _require(read_secret(s.webhook_env, environ), "slack.webhook_env", s.webhook_env,
-                   'slack.mode = "webhook" needs the webhook URL')
+        return SlackNotifier(
+            slack_client(settings, token),
+            s.channel,
+            post_empty=s.post_empty,
+            log=log,
+            recheck_waits=(0.0, pause, 2 * pause),
+        )
+    url = _require(
+        read_secret(s.webhook_env, environ),
+        "slack.webhook_env",
+        s.webhook_env,
+        'slack.mode = "webhook" needs the webhook URL',
+    )
     return WebhookNotifier(webhook_client(settings, url), post_empty=s.post_empty)
 
 
-def run_adapters(settings: Settings, *, state: State, dry_run: bool, feeds: Sequence[str] | None,
-                 list_path: Path | None, limit: int | None, preview: Preview, log: Log,
-                 environ: dict[str, str] | None = None,
-                 window: tuple[date, date] | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> Run:
+def run_adapters(
+    settings: Settings,
+    *,
+    state: State,
+    dry_run: bool,
+    feeds: Sequence[str] | None,
+    list_path: Path | None,
+    limit: int | None,
+    preview: Preview,
+    log: Log,
+    environ: dict[str, str] | None = None,
+    window: tuple[date, date] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Run:
     """Everything one `watcher run` (or, with `window`, `watcher backfill`) needs."""
     dl = downloader(settings)
     api = arxiv_api(settings, dl)
@@ -139,30 +171,53 @@ def run_adapters(settings: Settings, *, state: State, dry_run: bool, feeds: Sequ
         from .github_pr import GitHubPublisher, GitHubRepo
 
         if list_path is not None and not dry_run:
-            raise UsageError("--list cannot be combined with GitHub delivery (github.repo is set): "
-                             "the pull request edits the repository's list")
+            raise UsageError(
+                "--list cannot be combined with GitHub delivery (github.repo is set): "
+                "the pull request edits the repository's list"
+            )
         token = read_secret(settings.github.token_env, environ)
         if token is None and not dry_run:
             _require(None, "github.token_env", settings.github.token_env, "github.repo is set")
-        repo = GitHubRepo(github_client(settings, token), settings.github.repo, path=settings.list.path,
-                          base_branch=settings.github.base_branch, branch=settings.github.branch)
+        repo = GitHubRepo(
+            github_client(settings, token),
+            settings.github.repo,
+            path=settings.list.path,
+            base_branch=settings.github.base_branch,
+            branch=settings.github.branch,
+        )
         list_source = FileList(list_path, key="--list") if list_path else repo
-        real = GitHubPublisher(repo, title=settings.github.pr_title, labels=settings.github.labels,
-                               position=settings.list.position, log=log)
-        publisher = (PreviewPublisher(preview, path=f"{settings.github.repo}:{settings.list.path}",
-                                      title=settings.github.pr_title, position=settings.list.position,
-                                      current=real.current, reconcile=real.reconcile)
-                     if dry_run else real)
+        real = GitHubPublisher(
+            repo,
+            title=settings.github.pr_title,
+            labels=settings.github.labels,
+            position=settings.list.position,
+            log=log,
+        )
+        publisher = (
+            PreviewPublisher(
+                preview,
+                path=f"{settings.github.repo}:{settings.list.path}",
+                title=settings.github.pr_title,
+                position=settings.list.position,
+                current=real.current,
+                reconcile=real.reconcile,
+            )
+            if dry_run
+            else real
+        )
     else:
         path = list_path or settings.list.file
         list_source = FileList(path, key="--list" if list_path else "list.file")
         if dry_run:
             shown = path.name if list_path is None else str(path)
-            publisher = PreviewPublisher(preview, path=shown, title=settings.github.pr_title,
-                                         note="no pull request is opened: github.repo is empty; this is the "
-                                              "change a pull request would make",
-                                         position=settings.list.position,
-                                         current=lambda: (list_source.read().text, None, None))
+            publisher = PreviewPublisher(
+                preview,
+                path=shown,
+                title=settings.github.pr_title,
+                note="no pull request is opened: github.repo is empty; this is the change a pull request would make",
+                position=settings.list.position,
+                current=lambda: (list_source.read().text, None, None),
+            )
     return Run(
         list_source=list_source,
         feeds=feed_source,
@@ -189,24 +244,31 @@ def describe(settings: Settings, environ: dict[str, str] | None = None) -> list[
         return f"${name} is set" if read_secret(name, environ) else f"${name} is NOT set"
 
     s = settings
-    lines = [f"config: {s.source} is valid",
-             f"arXiv feed: {s.rss_feed_url()} (announce types: {', '.join(s.arxiv.announce_types)})",
-             f"arXiv API: {s.arxiv.api_url}"]
+    lines = [
+        f"config: {s.source} is valid",
+        f"arXiv feed: {s.rss_feed_url()} (announce types: {', '.join(s.arxiv.announce_types)})",
+        f"arXiv API: {s.arxiv.api_url}",
+    ]
     if s.github_enabled:
         lines.append(f"list: {s.github.repo}:{s.list.path} on {s.github.base_branch or 'the default branch'}")
-        lines.append(f"GitHub: pull requests from branch {s.github.branch} via {s.github.base_url}, "
-                     f"token from {env_status(s.github.token_env)}")
+        lines.append(
+            f"GitHub: pull requests from branch {s.github.branch} via {s.github.base_url}, "
+            f"token from {env_status(s.github.token_env)}"
+        )
     else:
         lines.append(f"list: {s.list.file} (local file; no pull requests: github.repo is empty)")
     if s.slack.mode == "bot":
-        lines.append(f"Slack: channel {s.slack.channel} via {s.slack.base_url}, "
-                     f"token from {env_status(s.slack.token_env)}")
+        lines.append(
+            f"Slack: channel {s.slack.channel} via {s.slack.base_url}, token from {env_status(s.slack.token_env)}"
+        )
     elif s.slack.mode == "webhook":
         lines.append(f"Slack: incoming webhook, URL from {env_status(s.slack.webhook_env)}")
     else:
         lines.append("Slack: off")
-    lines.append(f"model: {s.classifier.model_dir} (target precision {s.classifier.target_precision:g}, "
-                 f"retrain {'on' if s.classifier.retrain else 'off'})")
+    lines.append(
+        f"model: {s.classifier.model_dir} (target precision {s.classifier.target_precision:g}, "
+        f"retrain {'on' if s.classifier.retrain else 'off'})"
+    )
     lines.append(f"state: {s.state.path}")
     lines.append(f"schedule: {s.schedule.cron} ({s.schedule.timezone})")
     return lines

@@ -179,8 +179,14 @@ class Relevance:
     def emb_z(self, emb: np.ndarray) -> np.ndarray:
         return (emb @ self.emb_coef + self.emb_bias - self.stats[2, 0]) / self.stats[2, 1]
 
-    def fused(self, kw: np.ndarray, x: sp.csr_matrix, emb: np.ndarray | None, passes: np.ndarray,
-              embedded: np.ndarray | None = None) -> np.ndarray:
+    def fused(
+        self,
+        kw: np.ndarray,
+        x: sp.csr_matrix,
+        emb: np.ndarray | None,
+        passes: np.ndarray,
+        embedded: np.ndarray | None = None,
+    ) -> np.ndarray:
         """The relevance score. Rows not `embedded` count a neutral embedding score (0)."""
         z = self.base(kw, x)
         if self.uses_embeddings and emb is not None:
@@ -223,8 +229,10 @@ class Model:
     def score_arrays(self, papers: Sequence[Paper]) -> dict[str, Any]:
         terms = [domain.term_weights(p.title, p.abstract) for p in papers]
         kw = np.array([domain.keyword_score(a, lm) for a, lm in terms])
-        passes = np.array([domain.passes_gate(a, p.categories, p.title, p.abstract)
-                           for (a, _), p in zip(terms, papers, strict=True)], dtype=bool)
+        passes = np.array(
+            [domain.passes_gate(a, p.categories, p.title, p.abstract) for (a, _), p in zip(terms, papers, strict=True)],
+            dtype=bool,
+        )
         counts = features.counts([paper_text(p) for p in papers])
         x = _tfidf(counts, self.relevance.idf)
         emb = np.zeros((len(papers), DIM), dtype=np.float32)
@@ -238,8 +246,15 @@ class Model:
                 emb[embedded] = self.encoder.encode([paper_text(papers[int(i)]) for i in np.flatnonzero(embedded)])
         fused = self.relevance.fused(kw, x, emb, passes, embedded)
         head = self._headings(papers, _tfidf(counts, self.head_idf), emb, embedded, passes)
-        return {"fused": fused, "prob": self.calib.apply(fused), "heading": head, "x": x, "emb": emb,
-                "passes": passes, "embedded": embedded}
+        return {
+            "fused": fused,
+            "prob": self.calib.apply(fused),
+            "heading": head,
+            "x": x,
+            "emb": emb,
+            "passes": passes,
+            "embedded": embedded,
+        }
 
     def score(self, papers: Sequence[Paper]) -> list[Scored]:
         if not papers:
@@ -253,18 +268,21 @@ class Model:
             use_emb = bool(r["embedded"][i]) and self.pos_emb.size > 0
             sims = self.pos_emb @ r["emb"][i] if use_emb else lex_sims[i]
             near: list[int] = list(np.argsort(-sims, kind="stable")[:3]) if sims.size else []
-            out.append(Scored(
-                paper=paper,
-                relevance=float(r["prob"][i]),
-                selected=bool(r["fused"][i] >= self.threshold),
-                heading=self.headings[order[0]],
-                runner_up=self.headings[order[1]] if len(order) > 1 else self.headings[order[0]],
-                heading_scores={h: round(float(proba[j]), 4) for j, h in enumerate(self.headings)},
-                nearest=tuple(Neighbour(self.pos_titles[j], self.pos_headings[j], round(float(sims[j]), 3))
-                              for j in near),
-                # a paper that fails the gate is never proposed: no reader needs its terms
-                terms=self._terms(paper) if r["passes"][i] else (),
-            ))
+            out.append(
+                Scored(
+                    paper=paper,
+                    relevance=float(r["prob"][i]),
+                    selected=bool(r["fused"][i] >= self.threshold),
+                    heading=self.headings[order[0]],
+                    runner_up=self.headings[order[1]] if len(order) > 1 else self.headings[order[0]],
+                    heading_scores={h: round(float(proba[j]), 4) for j, h in enumerate(self.headings)},
+                    nearest=tuple(
+                        Neighbour(self.pos_titles[j], self.pos_headings[j], round(float(sims[j]), 3)) for j in near
+                    ),
+                    # a paper that fails the gate is never proposed: no reader needs its terms
+                    terms=self._terms(paper) if r["passes"][i] else (),
+                )
+            )
         return out
 
     def _terms(self, paper: Paper) -> tuple[str, ...]:
@@ -272,8 +290,9 @@ class Model:
         keys = [t for t in domain.matched_terms(paper.title, paper.abstract) if t not in words][:3]
         return tuple(list(words) + keys)
 
-    def _headings(self, papers: Sequence[Paper], hx: sp.csr_matrix, emb: np.ndarray,
-                  embedded: np.ndarray, passes: np.ndarray) -> np.ndarray:
+    def _headings(
+        self, papers: Sequence[Paper], hx: sp.csr_matrix, emb: np.ndarray, embedded: np.ndarray, passes: np.ndarray
+    ) -> np.ndarray:
         lex = _softmax(np.asarray((hx @ self.head_lex_coef.T).todense()) + self.head_lex_bias)
         if self.uses_embeddings:
             with_emb = (lex + _softmax(emb @ self.head_emb_coef.T + self.head_emb_bias)) / 2
@@ -295,27 +314,46 @@ class Model:
         lex_idx = np.flatnonzero(r.lex_coef).astype(np.int32)
         h, p = self.head_lex_coef.tocsr(), self.pos_lex.tocsr()
         return {
-            "idf_idx": idf_idx, "idf_val": r.idf[idf_idx],
-            "head_idf_idx": head_idx, "head_idf_val": self.head_idf[head_idx],
-            "lex_idx": lex_idx, "lex_val": r.lex_coef[lex_idx].astype(np.float32),
-            "emb_coef": r.emb_coef.astype(np.float32), "stats": r.stats.astype(np.float64),
-            "head_lex_data": h.data.astype(np.float32), "head_lex_indices": h.indices.astype(np.int32),
-            "head_lex_indptr": h.indptr.astype(np.int64), "head_lex_bias": self.head_lex_bias.astype(np.float64),
+            "idf_idx": idf_idx,
+            "idf_val": r.idf[idf_idx],
+            "head_idf_idx": head_idx,
+            "head_idf_val": self.head_idf[head_idx],
+            "lex_idx": lex_idx,
+            "lex_val": r.lex_coef[lex_idx].astype(np.float32),
+            "emb_coef": r.emb_coef.astype(np.float32),
+            "stats": r.stats.astype(np.float64),
+            "head_lex_data": h.data.astype(np.float32),
+            "head_lex_indices": h.indices.astype(np.int32),
+            "head_lex_indptr": h.indptr.astype(np.int64),
+            "head_lex_bias": self.head_lex_bias.astype(np.float64),
             "head_emb_coef": self.head_emb_coef.astype(np.float32),
             "head_emb_bias": self.head_emb_bias.astype(np.float64),
-            "pos_lex_data": p.data.astype(np.float32), "pos_lex_indices": p.indices.astype(np.int32),
-            "pos_lex_indptr": p.indptr.astype(np.int64), "pos_emb": self.pos_emb.astype(np.float16),
+            "pos_lex_data": p.data.astype(np.float32),
+            "pos_lex_indices": p.indices.astype(np.int32),
+            "pos_lex_indptr": p.indptr.astype(np.int64),
+            "pos_emb": self.pos_emb.astype(np.float16),
             "pos_titles": np.array(self.pos_titles, dtype=np.str_),
             "pos_headings": np.array(self.pos_headings, dtype=np.str_),
             "headings": np.array(self.headings, dtype=np.str_),
             "calib_kind": np.array([self.calib.kind], dtype=np.str_),
-            "scalars": np.array([r.lex_bias, r.emb_bias, self.threshold, self.calib.a, self.calib.b,
-                                 self.calib.log_odds_shift, r.emb_bound], dtype=np.float64),
+            "scalars": np.array(
+                [
+                    r.lex_bias,
+                    r.emb_bias,
+                    self.threshold,
+                    self.calib.a,
+                    self.calib.b,
+                    self.calib.log_odds_shift,
+                    r.emb_bound,
+                ],
+                dtype=np.float64,
+            ),
         }
 
     @classmethod
-    def from_arrays(cls, a: dict[str, np.ndarray], recipe: Recipe, info: dict[str, Any],
-                    encoder: Encoder | None, model_id: str) -> Model:
+    def from_arrays(
+        cls, a: dict[str, np.ndarray], recipe: Recipe, info: dict[str, Any], encoder: Encoder | None, model_id: str
+    ) -> Model:
         n = features.N_FEATURES
         lex_bias, emb_bias, threshold, ca, cb, shift, emb_bound = (float(v) for v in a["scalars"])
 
@@ -326,22 +364,37 @@ class Model:
 
         headings = [str(h) for h in a["headings"]]
         titles = [str(t) for t in a["pos_titles"]]
-        relevance = Relevance(idf=dense(a["idf_idx"], a["idf_val"]),
-                              lex_coef=dense(a["lex_idx"], a["lex_val"]), lex_bias=lex_bias,
-                              emb_coef=a["emb_coef"].astype(np.float32), emb_bias=emb_bias,
-                              stats=a["stats"].astype(np.float64), emb_bound=emb_bound)
+        relevance = Relevance(
+            idf=dense(a["idf_idx"], a["idf_val"]),
+            lex_coef=dense(a["lex_idx"], a["lex_val"]),
+            lex_bias=lex_bias,
+            emb_coef=a["emb_coef"].astype(np.float32),
+            emb_bias=emb_bias,
+            stats=a["stats"].astype(np.float64),
+            emb_bound=emb_bound,
+        )
         return cls(
-            recipe=recipe, headings=headings, relevance=relevance, threshold=threshold,
+            recipe=recipe,
+            headings=headings,
+            relevance=relevance,
+            threshold=threshold,
             calib=Calibration(ca, cb, shift, str(a["calib_kind"][0])),
             head_idf=dense(a["head_idf_idx"], a["head_idf_val"]),
-            head_lex_coef=sp.csr_matrix((a["head_lex_data"], a["head_lex_indices"], a["head_lex_indptr"]),
-                                        shape=(len(headings), n)),
-            head_lex_bias=a["head_lex_bias"], head_emb_coef=a["head_emb_coef"].astype(np.float32),
-            head_emb_bias=a["head_emb_bias"], pos_titles=titles, pos_headings=[str(h) for h in a["pos_headings"]],
-            pos_lex=sp.csr_matrix((a["pos_lex_data"], a["pos_lex_indices"], a["pos_lex_indptr"]),
-                                  shape=(len(titles), n)),
-            pos_emb=a["pos_emb"].astype(np.float32), encoder=encoder,
-            info=dict(info), model_id=model_id,
+            head_lex_coef=sp.csr_matrix(
+                (a["head_lex_data"], a["head_lex_indices"], a["head_lex_indptr"]), shape=(len(headings), n)
+            ),
+            head_lex_bias=a["head_lex_bias"],
+            head_emb_coef=a["head_emb_coef"].astype(np.float32),
+            head_emb_bias=a["head_emb_bias"],
+            pos_titles=titles,
+            pos_headings=[str(h) for h in a["pos_headings"]],
+            pos_lex=sp.csr_matrix(
+                (a["pos_lex_data"], a["pos_lex_indices"], a["pos_lex_indptr"]), shape=(len(titles), n)
+            ),
+            pos_emb=a["pos_emb"].astype(np.float32),
+            encoder=encoder,
+            info=dict(info),
+            model_id=model_id,
         )
 
 
@@ -364,8 +417,9 @@ class Prepared:
     days: np.ndarray
 
 
-def prepare(examples: Sequence[Example], encoder: Encoder | None, recipe: Recipe,
-            log: Callable[[str], None] = lambda line: None) -> Prepared:
+def prepare(
+    examples: Sequence[Example], encoder: Encoder | None, recipe: Recipe, log: Callable[[str], None] = lambda line: None
+) -> Prepared:
     ex = list(examples)
     y = np.array([e.label for e in ex], dtype=int)
     todo = [i for i, e in enumerate(ex) if e.counts is None]
@@ -391,8 +445,10 @@ def prepare(examples: Sequence[Example], encoder: Encoder | None, recipe: Recipe
         for i in stored:
             emb[i] = ex[i].embedding
         missing = [i for i in need if ex[i].embedding is None and ex[i].counts is None]
-        log(f"embedding {len(missing)} papers ({len(stored)} embeddings stored; {int(passes.sum())} of "
-            f"{len(ex)} pass the gate)")
+        log(
+            f"embedding {len(missing)} papers ({len(stored)} embeddings stored; {int(passes.sum())} of "
+            f"{len(ex)} pass the gate)"
+        )
         if missing:
             emb[missing] = encoder.encode([paper_text(ex[i].paper) for i in missing])
         has[stored] = True
@@ -428,9 +484,14 @@ def _fit_relevance(d: Prepared, rows: np.ndarray, recipe: Recipe, use_emb: bool)
         stats.append((e.mean(), e.std()))
     else:
         stats.append((0.0, 1.0))
-    return Relevance(idf=idf, lex_coef=lex_coef, lex_bias=float(lex.intercept_[0]),
-                     emb_coef=emb_coef, emb_bias=emb_bias,
-                     stats=np.array([(m, s + 1e-9) for m, s in stats], dtype=np.float64))
+    return Relevance(
+        idf=idf,
+        lex_coef=lex_coef,
+        lex_bias=float(lex.intercept_[0]),
+        emb_coef=emb_coef,
+        emb_bias=emb_bias,
+        stats=np.array([(m, s + 1e-9) for m, s in stats], dtype=np.float64),
+    )
 
 
 def _score_rows(rel: Relevance, d: Prepared, rows: np.ndarray) -> np.ndarray:
@@ -464,13 +525,17 @@ def choose_threshold(scores: np.ndarray, labels: np.ndarray, target: float) -> t
 def hidden_positive_share(pos: np.ndarray, bg: np.ndarray, support: float) -> float:
     """Mixture-proportion estimate of the share of positives in the background: the smallest
     ratio of pass rates F_bg(t) / F_pos(t) over thresholds that keep >= `support` of the positives."""
-    ratios = [float((bg >= t).mean()) / fp for t in np.unique(pos)
-              if (fp := float((pos >= t).mean())) >= support and fp * len(pos) >= 10]
+    ratios = [
+        float((bg >= t).mean()) / fp
+        for t in np.unique(pos)
+        if (fp := float((pos >= t).mean())) >= support and fp * len(pos) >= 10
+    ]
     return min(ratios) if ratios else 0.03
 
 
-def _cold_threshold(d: Prepared, recipe: Recipe, use_emb: bool, target: float,
-                    log: Callable[[str], None]) -> tuple[float, Calibration, dict[str, float]]:
+def _cold_threshold(
+    d: Prepared, recipe: Recipe, use_emb: bool, target: float, log: Callable[[str], None]
+) -> tuple[float, Calibration, dict[str, float]]:
     """Held-out list entries vs held-out background (folds by day): precision(t) is estimated
     as pi * F_pos(t) / F_bg(t); the threshold is the lowest t where that reaches the target."""
     pos = np.flatnonzero(d.y == 1)
@@ -497,16 +562,20 @@ def _cold_threshold(d: Prepared, recipe: Recipe, use_emb: bool, target: float,
         if precision >= target:
             best = (float(t), precision, fp)
     platt = LogisticRegression(C=1e4, max_iter=2000).fit(
-        np.r_[sp_, sb].reshape(-1, 1), np.r_[np.ones(len(sp_)), np.zeros(len(sb))])
+        np.r_[sp_, sb].reshape(-1, 1), np.r_[np.ones(len(sp_)), np.zeros(len(sb))]
+    )
     shift = float(np.log(max(pi, 1e-4) * len(sb) / max(len(sp_), 1)))
     calib = Calibration(float(platt.coef_[0, 0]), float(platt.intercept_[0]), shift, "pu")
-    log(f"cold start: hidden positive share {pi:.3f}; threshold keeps {best[2]:.2f} of held-out list entries "
-        f"at estimated precision {best[1]:.2f}")
+    log(
+        f"cold start: hidden positive share {pi:.3f}; threshold keeps {best[2]:.2f} of held-out list entries "
+        f"at estimated precision {best[1]:.2f}"
+    )
     return best[0], calib, {"cv_precision": best[1], "cv_list_recall": best[2], "hidden_positive_share": pi}
 
 
-def _review_threshold(d: Prepared, recipe: Recipe, use_emb: bool, target: float,
-                      log: Callable[[str], None]) -> tuple[float, Calibration, dict[str, float]]:
+def _review_threshold(
+    d: Prepared, recipe: Recipe, use_emb: bool, target: float, log: Callable[[str], None]
+) -> tuple[float, Calibration, dict[str, float]]:
     """Out-of-fold scores of the reviewed papers (folds by day), Platt-calibrated on their labels;
     the threshold is the lowest score whose calibrated probability is at least one half."""
     rev = np.flatnonzero(d.reviewed)
@@ -524,14 +593,30 @@ def _review_threshold(d: Prepared, recipe: Recipe, use_emb: bool, target: float,
     precision = float(y[chosen].mean()) if chosen.any() else 0.0
     recall = float(y[chosen].sum() / max(y.sum(), 1))
     _, p_target, r_target = choose_threshold(oof, y, target)
-    log(f"after review: {len(rev)} reviewed papers; threshold at P(relevant) >= 0.5 gives out-of-fold "
-        f"precision {precision:.2f}, recall {recall:.2f}")
-    return threshold, calib, {"cv_precision": precision, "cv_recall": recall,
-                              "cv_precision_at_target_rule": p_target, "cv_recall_at_target_rule": r_target}
+    log(
+        f"after review: {len(rev)} reviewed papers; threshold at P(relevant) >= 0.5 gives out-of-fold "
+        f"precision {precision:.2f}, recall {recall:.2f}"
+    )
+    return (
+        threshold,
+        calib,
+        {
+            "cv_precision": precision,
+            "cv_recall": recall,
+            "cv_precision_at_target_rule": p_target,
+            "cv_recall_at_target_rule": r_target,
+        },
+    )
 
 
-def train(examples: Sequence[Example], *, encoder: Encoder | None, recipe: Recipe, target_precision: float,
-          log: Callable[[str], None] = lambda line: None) -> Model:
+def train(
+    examples: Sequence[Example],
+    *,
+    encoder: Encoder | None,
+    recipe: Recipe,
+    target_precision: float,
+    log: Callable[[str], None] = lambda line: None,
+) -> Model:
     """Fit relevance (with its threshold and calibration) and headings on `examples`."""
     started = time.perf_counter()
     examples = list(examples)
@@ -566,25 +651,34 @@ def train(examples: Sequence[Example], *, encoder: Encoder | None, recipe: Recip
     hx = _tfidf(d.counts[positives], head_idf)
     cols = np.flatnonzero(head_idf)
     head_lex_coef = np.zeros((len(heads), features.N_FEATURES), dtype=np.float32)
-    head_lex_coef[:, cols], head_lex_bias = _multiclass(hx[:, cols], hy, d.w[positives], len(heads),
-                                                        recipe.heading_c)
+    head_lex_coef[:, cols], head_lex_bias = _multiclass(hx[:, cols], hy, d.w[positives], len(heads), recipe.heading_c)
     head_emb_coef = np.zeros((len(heads), DIM), np.float32)
     head_emb_bias = np.zeros(len(heads))
     if use_emb:
         head_emb_coef, head_emb_bias = _multiclass(d.emb[positives], hy, d.w[positives], len(heads), recipe.heading_c)
     listed = np.array([i for i in positives if d.examples[i].kind == "list"], dtype=int)  # the "nearest entries"
     model = Model(
-        recipe=recipe, headings=heads, relevance=relevance, threshold=threshold, calib=calib,
-        head_idf=head_idf, head_lex_coef=sp.csr_matrix(head_lex_coef.astype(np.float32)),
-        head_lex_bias=head_lex_bias, head_emb_coef=head_emb_coef.astype(np.float32), head_emb_bias=head_emb_bias,
+        recipe=recipe,
+        headings=heads,
+        relevance=relevance,
+        threshold=threshold,
+        calib=calib,
+        head_idf=head_idf,
+        head_lex_coef=sp.csr_matrix(head_lex_coef.astype(np.float32)),
+        head_lex_bias=head_lex_bias,
+        head_emb_coef=head_emb_coef.astype(np.float32),
+        head_emb_bias=head_emb_bias,
         pos_titles=[d.examples[i].paper.title for i in listed],
         pos_headings=[d.examples[i].heading or "" for i in listed],
         pos_lex=_tfidf(d.counts[listed], relevance.idf),
         pos_emb=d.emb[listed] if use_emb else np.zeros((0, DIM), np.float32),
         encoder=encoder if use_emb else None,
-        info={**{k: float(v) for k, v in cv.items()}, "calibration": calib.kind,
-              "gate_pass_share": float(d.passes[y == 0].mean()),
-              "train_seconds": round(time.perf_counter() - started, 2)},
+        info={
+            **{k: float(v) for k, v in cv.items()},
+            "calibration": calib.kind,
+            "gate_pass_share": float(d.passes[y == 0].mean()),
+            "train_seconds": round(time.perf_counter() - started, 2),
+        },
     )
     model.info["probability_threshold"] = model.probability_threshold
     log(f"trained in {time.perf_counter() - started:.1f} s; threshold: relevance >= {model.probability_threshold:.3f}")

@@ -58,8 +58,7 @@ def _positive_int(text: str) -> int:
 
 
 def _add_config(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", metavar="PATH",
-                   help="config file (default: $WATCHER_CONFIG, else ./config.toml)")
+    p.add_argument("--config", metavar="PATH", help="config file (default: $WATCHER_CONFIG, else ./config.toml)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,79 +67,128 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log each stage to stderr")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
 
-    p = sub.add_parser("run", help="fetch today's announcements, score them, deliver proposals",
-                       description="Fetch today's arXiv announcements, propose the papers that belong "
-                                   "on the list, post the Slack digest and update the pull request.")
+    p = sub.add_parser(
+        "run",
+        help="fetch today's announcements, score them, deliver proposals",
+        description="Fetch today's arXiv announcements, propose the papers that belong "
+        "on the list, post the Slack digest and update the pull request.",
+    )
     _add_config(p)
-    p.add_argument("--dry-run", action="store_true",
-                   help="show the Slack digest and the list diff instead of sending; record nothing")
-    p.add_argument("--feed", action="append", metavar="PATH_OR_URL",
-                   help="read this saved feed (file or URL) instead of arXiv; repeatable")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show the Slack digest and the list diff instead of sending; record nothing",
+    )
+    p.add_argument(
+        "--feed",
+        action="append",
+        metavar="PATH_OR_URL",
+        help="read this saved feed (file or URL) instead of arXiv; repeatable",
+    )
     p.add_argument("--list", metavar="PATH", help="use this local list file instead of the configured one")
-    p.add_argument("--limit", type=_positive_int, metavar="N",
-                   help="deliver at most N proposals this run; the rest wait for the next run")
+    p.add_argument(
+        "--limit",
+        type=_positive_int,
+        metavar="N",
+        help="deliver at most N proposals this run; the rest wait for the next run",
+    )
     p.add_argument("--json", action="store_true", help="print the run report as JSON on stdout")
 
-    p = sub.add_parser("backfill", help="propose papers from days the bot missed (arXiv API)",
-                       description="Fetch the watched categories from the arXiv API for papers submitted "
-                                   "between --since and --until (UTC days), then score and deliver them "
-                                   "through the same pipeline as `run`: nothing already seen is proposed again.")
+    p = sub.add_parser(
+        "backfill",
+        help="propose papers from days the bot missed (arXiv API)",
+        description="Fetch the watched categories from the arXiv API for papers submitted "
+        "between --since and --until (UTC days), then score and deliver them "
+        "through the same pipeline as `run`: nothing already seen is proposed again.",
+    )
     _add_config(p)
     p.add_argument("--since", required=True, type=_date, metavar="DATE", help="first day (YYYY-MM-DD)")
     p.add_argument("--until", type=_date, metavar="DATE", help="last day (default: today)")
     p.add_argument("--dry-run", action="store_true", help="show what would be sent; record nothing")
     p.add_argument("--json", action="store_true", help="print the run report as JSON on stdout")
 
-    p = sub.add_parser("serve", help="run daily on the configured schedule until stopped",
-                       description="Run `watcher run` on schedule.cron in schedule.timezone. SIGTERM or "
-                                   "Ctrl-C lets a running job finish, then exits 0.")
+    p = sub.add_parser(
+        "serve",
+        help="run daily on the configured schedule until stopped",
+        description="Run `watcher run` on schedule.cron in schedule.timezone. SIGTERM or "
+        "Ctrl-C lets a running job finish, then exits 0.",
+    )
     _add_config(p)
 
-    p = sub.add_parser("train", help="train the classifier from the list and paper files",
-                       description="Train the relevance and heading classifier. Positives: the list's "
-                                   "entries (abstracts from --metadata where known) and accepted feedback; "
-                                   "negatives: --background papers and rejected feedback.")
+    p = sub.add_parser(
+        "train",
+        help="train the classifier from the list and paper files",
+        description="Train the relevance and heading classifier. Positives: the list's "
+        "entries (abstracts from --metadata where known) and accepted feedback; "
+        "negatives: --background papers and rejected feedback.",
+    )
     _add_config(p)
     p.add_argument("--list", metavar="PATH", help="the list (default: list.file from the config)")
-    p.add_argument("--metadata", metavar="JSONL", action="append", default=[],
-                   help="list entries resolved to arXiv (title, arxiv_id, abstract, categories), e.g. from "
-                        "`watcher enrich`; repeatable")
-    p.add_argument("--background", metavar="JSONL", action="append", default=[],
-                   help="papers from the watched categories (labels ignored); repeatable")
-    p.add_argument("--feedback", metavar="JSONL", action="append", default=[],
-                   help="reviewed papers: label relevant (+ section) = accepted, irrelevant = rejected; repeatable")
+    p.add_argument(
+        "--metadata",
+        metavar="JSONL",
+        action="append",
+        default=[],
+        help="list entries resolved to arXiv (title, arxiv_id, abstract, categories), e.g. from "
+        "`watcher enrich`; repeatable",
+    )
+    p.add_argument(
+        "--background",
+        metavar="JSONL",
+        action="append",
+        default=[],
+        help="papers from the watched categories (labels ignored); repeatable",
+    )
+    p.add_argument(
+        "--feedback",
+        metavar="JSONL",
+        action="append",
+        default=[],
+        help="reviewed papers: label relevant (+ section) = accepted, irrelevant = rejected; repeatable",
+    )
     p.add_argument("--out", metavar="DIR", help="where to write the model (default: classifier.model_dir)")
 
-    p = sub.add_parser("score", help="score a paper file with a trained model",
-                       description="Write, per paper: arxiv_id, relevance, selected, heading, runner_up, "
-                                   "heading_scores, reasons.")
+    p = sub.add_parser(
+        "score",
+        help="score a paper file with a trained model",
+        description="Write, per paper: arxiv_id, relevance, selected, heading, runner_up, heading_scores, reasons.",
+    )
     _add_config(p)
     p.add_argument("--model", metavar="DIR", help="model directory (default: classifier.model_dir)")
     p.add_argument("--input", metavar="JSONL", required=True, help="papers to score")
     p.add_argument("--output", metavar="JSONL", required=True, help="where to write the scores")
 
-    p = sub.add_parser("eval", help="measure a model on labelled papers",
-                       description="Average precision, recall at precision 0.8, precision and recall at the "
-                                   "model's threshold, heading accuracy (top-1, top-2). Replacements and "
-                                   "papers already on the model's list are left out; uncertain papers are "
-                                   "dropped, and reported again counted as relevant.")
+    p = sub.add_parser(
+        "eval",
+        help="measure a model on labelled papers",
+        description="Average precision, recall at precision 0.8, precision and recall at the "
+        "model's threshold, heading accuracy (top-1, top-2). Replacements and "
+        "papers already on the model's list are left out; uncertain papers are "
+        "dropped, and reported again counted as relevant.",
+    )
     _add_config(p)
     p.add_argument("--model", metavar="DIR", help="model directory (default: classifier.model_dir)")
     p.add_argument("--input", metavar="JSONL", required=True, help="papers with label (and section)")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
 
-    p = sub.add_parser("enrich", help="resolve list titles to arXiv ids and abstracts",
-                       description="Look up every list entry on the arXiv API (by its arXiv link, else by "
-                                   "title), at most one request every arxiv.api_delay seconds; answers are "
-                                   "cached next to the state database, so each entry is looked up once.")
+    p = sub.add_parser(
+        "enrich",
+        help="resolve list titles to arXiv ids and abstracts",
+        description="Look up every list entry on the arXiv API (by its arXiv link, else by "
+        "title), at most one request every arxiv.api_delay seconds; answers are "
+        "cached next to the state database, so each entry is looked up once.",
+    )
     _add_config(p)
     p.add_argument("--list", metavar="PATH", help="the list (default: the configured list)")
     p.add_argument("--out", metavar="JSONL", help="write the resolved entries (usable as train --metadata)")
 
-    p = sub.add_parser("check-config", help="validate the config file and show where secrets come from",
-                       description="Load and validate the config; report each environment variable a "
-                                   "real run would read, without showing any value. Exit 2 if the config "
-                                   "is invalid or a secret a real run needs is not set.")
+    p = sub.add_parser(
+        "check-config",
+        help="validate the config file and show where secrets come from",
+        description="Load and validate the config; report each environment variable a "
+        "real run would read, without showing any value. Exit 2 if the config "
+        "is invalid or a secret a real run needs is not set.",
+    )
     _add_config(p)
     return parser
 
@@ -179,9 +227,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     preview = Preview()
     with build.open_state(settings, dry_run=args.dry_run) as state:
-        run = build.run_adapters(settings, state=state, dry_run=args.dry_run, feeds=args.feed,
-                                 list_path=Path(args.list) if args.list else None, limit=args.limit,
-                                 preview=preview, log=log.info)
+        run = build.run_adapters(
+            settings,
+            state=state,
+            dry_run=args.dry_run,
+            feeds=args.feed,
+            list_path=Path(args.list) if args.list else None,
+            limit=args.limit,
+            preview=preview,
+            log=log.info,
+        )
         report = run_day(run)
     _print_report(report, preview if args.dry_run else None, as_json=args.json)
     build.write_job_summary(report)
@@ -196,9 +251,18 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     preview = Preview()
     progress = Progress(sys.stderr) if sys.stderr.isatty() else None
     with build.open_state(settings, dry_run=args.dry_run) as state:
-        run = build.run_adapters(settings, state=state, dry_run=args.dry_run, feeds=None, list_path=None,
-                                 limit=None, preview=preview, log=log.info, window=(args.since, until),
-                                 progress=progress)
+        run = build.run_adapters(
+            settings,
+            state=state,
+            dry_run=args.dry_run,
+            feeds=None,
+            list_path=None,
+            limit=None,
+            preview=preview,
+            log=log.info,
+            window=(args.since, until),
+            progress=progress,
+        )
         report = run_day(run, command="backfill")
     if progress is not None:
         progress.done()
@@ -234,8 +298,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         fresh = load_settings(config_path) if config_path else settings
         preview = Preview()
         with build.open_state(fresh, dry_run=False) as state:
-            report = run_day(build.run_adapters(fresh, state=state, dry_run=False, feeds=None, list_path=None,
-                                                limit=None, preview=preview, log=log.info))
+            report = run_day(
+                build.run_adapters(
+                    fresh,
+                    state=state,
+                    dry_run=False,
+                    feeds=None,
+                    list_path=None,
+                    limit=None,
+                    preview=preview,
+                    log=log.info,
+                )
+            )
         log.warning(report.summary_line())
         for failure in report.failures:
             log.error("%s: %s", failure.step, failure.message)
@@ -282,9 +356,15 @@ def cmd_train(args: argparse.Namespace) -> int:
     settings = _settings(args)
     out = Path(args.out) if args.out else settings.classifier.model_dir
     list_path = Path(args.list) if args.list else settings.list.file
-    card = training.train_command(settings, list_path=list_path, metadata=[Path(p) for p in args.metadata],
-                                  background=[Path(p) for p in args.background],
-                                  feedback=[Path(p) for p in args.feedback], out=out, log=_stderr)
+    card = training.train_command(
+        settings,
+        list_path=list_path,
+        metadata=[Path(p) for p in args.metadata],
+        background=[Path(p) for p in args.background],
+        feedback=[Path(p) for p in args.feedback],
+        out=out,
+        log=_stderr,
+    )
     print(training.describe_card(card, out))
     return EXIT_OK
 
@@ -294,8 +374,9 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     model_dir = Path(args.model) if args.model else settings.classifier.model_dir
-    n = training.score_command(settings, model_dir=model_dir, input_path=Path(args.input),
-                               output_path=Path(args.output))
+    n = training.score_command(
+        settings, model_dir=model_dir, input_path=Path(args.input), output_path=Path(args.output)
+    )
     print(f"scored {n} papers -> {args.output}")
     return EXIT_OK
 
@@ -317,8 +398,12 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     from . import training
 
     settings = _settings(args)
-    results = training.enrich_command(settings, list_path=Path(args.list) if args.list else None,
-                                      out=Path(args.out) if args.out else None, log=_stderr)
+    results = training.enrich_command(
+        settings,
+        list_path=Path(args.list) if args.list else None,
+        out=Path(args.out) if args.out else None,
+        log=_stderr,
+    )
     missing = [r for r in results if r.paper is None]
     print(f"resolved {len(results) - len(missing)} of {len(results)} list entries")
     for r in missing:

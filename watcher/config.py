@@ -133,8 +133,9 @@ def _type_name(tp: Any) -> str:
 
 
 def _describe(value: Any) -> str:
-    kind = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
-            dict: "table"}.get(type(value), type(value).__name__)
+    kind = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "table"}.get(
+        type(value), type(value).__name__
+    )
     shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
     return f"{kind} {shown}"
 
@@ -194,28 +195,42 @@ def _check(s: Settings) -> None:
 
     a = s.arxiv
     if not a.categories:
-        fail("arxiv.categories", "at least one arXiv category such as \"cs.CL\"", list(a.categories))
+        fail("arxiv.categories", 'at least one arXiv category such as "cs.CL"', list(a.categories))
     for cat in a.categories:
         if not _CATEGORY.match(cat):
-            fail("arxiv.categories", "arXiv categories such as \"cs.CL\" or \"eess.AS\"", cat)
+            fail("arxiv.categories", 'arXiv categories such as "cs.CL" or "eess.AS"', cat)
     allowed = ("new", "cross", "replace", "replace-cross")
     if not a.announce_types or any(t not in allowed for t in a.announce_types):
         fail("arxiv.announce_types", f"a non-empty list drawn from {list(allowed)}", list(a.announce_types))
-    for key, url in (("arxiv.rss_url", a.rss_url), ("arxiv.api_url", a.api_url),
-                     ("slack.base_url", s.slack.base_url), ("github.base_url", s.github.base_url)):
+    for key, url in (
+        ("arxiv.rss_url", a.rss_url),
+        ("arxiv.api_url", a.api_url),
+        ("slack.base_url", s.slack.base_url),
+        ("github.base_url", s.github.base_url),
+    ):
         if not re.match(r"^https?://[^\s/]+", url):
             fail(key, "an http(s) URL", url)
-    for key, number in (("arxiv.timeout", a.timeout), ("slack.timeout", s.slack.timeout),
-                        ("github.timeout", s.github.timeout)):
+    for key, number in (
+        ("arxiv.timeout", a.timeout),
+        ("slack.timeout", s.slack.timeout),
+        ("github.timeout", s.github.timeout),
+    ):
         if number <= 0:
             fail(key, "a number of seconds > 0", number)
-    for key, count in (("arxiv.retries", a.retries), ("slack.retries", s.slack.retries),
-                       ("github.retries", s.github.retries), ("backfill.max_days", s.backfill.max_days)):
+    for key, count in (
+        ("arxiv.retries", a.retries),
+        ("slack.retries", s.slack.retries),
+        ("github.retries", s.github.retries),
+        ("backfill.max_days", s.backfill.max_days),
+    ):
         if count < 0:
             fail(key, "an integer >= 0", count)
     if a.backoff < 0 or a.api_delay < 0:
-        fail("arxiv.backoff" if a.backoff < 0 else "arxiv.api_delay", "seconds >= 0",
-             a.backoff if a.backoff < 0 else a.api_delay)
+        fail(
+            "arxiv.backoff" if a.backoff < 0 else "arxiv.api_delay",
+            "seconds >= 0",
+            a.backoff if a.backoff < 0 else a.api_delay,
+        )
     if not 1 <= a.api_page_size <= 2000:
         fail("arxiv.api_page_size", "an integer from 1 to 2000", a.api_page_size)
     for day in a.holidays:
@@ -234,8 +249,11 @@ def _check(s: Settings) -> None:
         fail("slack.mode", '"bot", "webhook" or "off"', sl.mode)
     if sl.mode == "bot" and not sl.channel:
         raise ConfigError('slack.channel: required when slack.mode = "bot" (a channel ID such as "C0123456789")')
-    for key, name in (("slack.token_env", sl.token_env), ("slack.webhook_env", sl.webhook_env),
-                      ("github.token_env", s.github.token_env)):
+    for key, name in (
+        ("slack.token_env", sl.token_env),
+        ("slack.webhook_env", sl.webhook_env),
+        ("github.token_env", s.github.token_env),
+    ):
         if not _ENV_NAME.match(name):
             fail(key, "the name of an environment variable (the secret itself never goes here)", name)
     gh = s.github

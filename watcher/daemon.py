@@ -66,13 +66,19 @@ def cron_trigger(schedule: ScheduleSettings) -> CronTrigger:
     seconds), weekdays meaning what cron means."""
     fields = schedule.cron.split()
     if len(fields) not in (5, 6):
-        raise ConfigError(f"schedule.cron: expected five fields (minute hour day month weekday), "
-                          f"got {schedule.cron!r}")
+        raise ConfigError(f"schedule.cron: expected five fields (minute hour day month weekday), got {schedule.cron!r}")
     second = fields.pop(0) if len(fields) == 6 else "0"
     minute, hour, day, month, dow = fields
     try:
-        return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
-                           day_of_week=_dow_to_names(dow), timezone=schedule.timezone)
+        return CronTrigger(
+            second=second,
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=_dow_to_names(dow),
+            timezone=schedule.timezone,
+        )
     except (ValueError, LookupError) as exc:
         raise ConfigError(f"schedule: {exc} (cron {schedule.cron!r}, timezone {schedule.timezone!r})") from None
 
@@ -114,8 +120,12 @@ def serve(schedule: ScheduleSettings, job: Callable[[], Any]) -> int:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     first = cron_trigger(schedule).get_next_fire_time(None, datetime.now(UTC))
-    log.warning("watcher serve: schedule %r (%s); next run at %s", schedule.cron, schedule.timezone,
-                first.isoformat() if first else "never")
+    log.warning(
+        "watcher serve: schedule %r (%s); next run at %s",
+        schedule.cron,
+        schedule.timezone,
+        first.isoformat() if first else "never",
+    )
     try:
         scheduler.start()  # blocks until shutdown
     finally:

@@ -18,18 +18,54 @@ AUDIO_CATEGORIES = frozenset({"cs.SD", "eess.AS"})
 
 # (pattern, weight); patterns are searched in lower-cased text.
 AUDIO_TERMS: tuple[tuple[str, float], ...] = (
-    (r"speech", 1), (r"spoken", 1), (r"audio", 1), (r"voice", 1), (r"acoustic", 0.5), (r"sound", 0.5),
-    (r"music", 1), (r"song", 1), (r"singing", 1), (r"\basr\b", 1), (r"\btts\b", 1), (r"text-to-speech", 1),
-    (r"speech recognition", 1), (r"speaker", 0.5), (r"codec", 1), (r"whisper", 1), (r"phoneme", 0.5),
-    (r"prosod", 0.5), (r"listen", 0.5), (r"podcast", 0.5), (r"waveform", 0.5), (r"paralinguistic", 1),
-    (r"full-duplex", 1), (r"spoken dialogue", 1), (r"speech translation", 1),
+    (r"speech", 1),
+    (r"spoken", 1),
+    (r"audio", 1),
+    (r"voice", 1),
+    (r"acoustic", 0.5),
+    (r"sound", 0.5),
+    (r"music", 1),
+    (r"song", 1),
+    (r"singing", 1),
+    (r"\basr\b", 1),
+    (r"\btts\b", 1),
+    (r"text-to-speech", 1),
+    (r"speech recognition", 1),
+    (r"speaker", 0.5),
+    (r"codec", 1),
+    (r"whisper", 1),
+    (r"phoneme", 0.5),
+    (r"prosod", 0.5),
+    (r"listen", 0.5),
+    (r"podcast", 0.5),
+    (r"waveform", 0.5),
+    (r"paralinguistic", 1),
+    (r"full-duplex", 1),
+    (r"spoken dialogue", 1),
+    (r"speech translation", 1),
 )
 LM_TERMS: tuple[tuple[str, float], ...] = (
-    (r"large language model", 1), (r"\bllms?\b", 1), (r"language model", 1), (r"\bgpt", 0.5),
-    (r"foundation model", 0.5), (r"token", 0.5), (r"instruction", 0.5), (r"multimodal", 0.5),
-    (r"omni", 1), (r"\blalms?\b", 1), (r"\bslms?\b", 1), (r"audio-language", 1), (r"speech-language", 1),
-    (r"chain-of-thought", 0.5), (r"benchmark", 0.5), (r"autoregressive", 0.5), (r"in-context", 0.5),
-    (r"discrete unit", 1), (r"codec", 0.5), (r"qwen", 0.5), (r"llama", 0.5),
+    (r"large language model", 1),
+    (r"\bllms?\b", 1),
+    (r"language model", 1),
+    (r"\bgpt", 0.5),
+    (r"foundation model", 0.5),
+    (r"token", 0.5),
+    (r"instruction", 0.5),
+    (r"multimodal", 0.5),
+    (r"omni", 1),
+    (r"\blalms?\b", 1),
+    (r"\bslms?\b", 1),
+    (r"audio-language", 1),
+    (r"speech-language", 1),
+    (r"chain-of-thought", 0.5),
+    (r"benchmark", 0.5),
+    (r"autoregressive", 0.5),
+    (r"in-context", 0.5),
+    (r"discrete unit", 1),
+    (r"codec", 0.5),
+    (r"qwen", 0.5),
+    (r"llama", 0.5),
 )
 # Words that do not make a paper "audio" for the keyword score but keep it past the gate:
 # multimodal dialogue and omni-model papers sometimes name no sound at all in the abstract.
@@ -40,23 +76,44 @@ _LM = [(re.compile(p), w) for p, w in LM_TERMS]
 
 # Heading cues, in priority order (earlier cues weigh more when several match).
 HEADING_CUES: tuple[tuple[str, str], ...] = (
-    ("benchmark", r"\bbenchmark|bench\b|\w+bench\b|evaluation suite|leaderboard|\barena\b|evaluation survey"
-                  r"|survey (of|on) (the )?evaluation|evaluat\w*[^.]{0,60}survey"),
-    ("codec", r"\bcodec|tokeni[sz]|discrete (speech |audio )?(token|unit|representation)|\bcodebook|speech token"
-              r"|audio token"),
-    ("generation task", r"text-to-speech|\btts\b|voice conversion|music generation|song generation|singing"
-                        r"|text-to-audio|text-to-music|speech synthesis|sound generation|audio generation"
-                        r"|audio editing|speech generation|voice cloning|accompaniment"),
-    ("ASR/ST", r"speech recognition|\basr\b|speech translation|error correction|contextual biasing|diarization"
-               r"|emotion recognition|\bavsr\b|\blip|speaker (description|verification|identification)"
-               r"|paralinguistic|keyword spotting|transcription"),
-    ("NLP", r"spoken language understanding|\bslu\b|turn-taking|backchannel|reasoning|question answering|\bqa\b"
-            r"|reinforcement learning|\bgrpo\b|slot filling|intent"),
-    ("other", r"jailbreak|attack|adversarial|safety|probing|interpretab|hallucinat|bias|clinical|health|medical"
-              r"|patholog|dementia|assessment|efficien|pruning|quantiz|scaling|analy[sz]|privacy|watermark"
-              r"|defen[cds]"),
-    ("multi-task", r"\bomni|full-duplex|spoken dialogue|voice (assistant|interaction)|speech interaction|survey"
-                   r"|toolkit|foundation model|instruction|unified|retrieval-augmented|\brag\b"),
+    (
+        "benchmark",
+        r"\bbenchmark|bench\b|\w+bench\b|evaluation suite|leaderboard|\barena\b|evaluation survey"
+        r"|survey (of|on) (the )?evaluation|evaluat\w*[^.]{0,60}survey",
+    ),
+    (
+        "codec",
+        r"\bcodec|tokeni[sz]|discrete (speech |audio )?(token|unit|representation)|\bcodebook|speech token"
+        r"|audio token",
+    ),
+    (
+        "generation task",
+        r"text-to-speech|\btts\b|voice conversion|music generation|song generation|singing"
+        r"|text-to-audio|text-to-music|speech synthesis|sound generation|audio generation"
+        r"|audio editing|speech generation|voice cloning|accompaniment",
+    ),
+    (
+        "ASR/ST",
+        r"speech recognition|\basr\b|speech translation|error correction|contextual biasing|diarization"
+        r"|emotion recognition|\bavsr\b|\blip|speaker (description|verification|identification)"
+        r"|paralinguistic|keyword spotting|transcription",
+    ),
+    (
+        "NLP",
+        r"spoken language understanding|\bslu\b|turn-taking|backchannel|reasoning|question answering|\bqa\b"
+        r"|reinforcement learning|\bgrpo\b|slot filling|intent",
+    ),
+    (
+        "other",
+        r"jailbreak|attack|adversarial|safety|probing|interpretab|hallucinat|bias|clinical|health|medical"
+        r"|patholog|dementia|assessment|efficien|pruning|quantiz|scaling|analy[sz]|privacy|watermark"
+        r"|defen[cds]",
+    ),
+    (
+        "multi-task",
+        r"\bomni|full-duplex|spoken dialogue|voice (assistant|interaction)|speech interaction|survey"
+        r"|toolkit|foundation model|instruction|unified|retrieval-augmented|\brag\b",
+    ),
 )
 _CUES = [(h, re.compile(p)) for h, p in HEADING_CUES]
 CUE_ABSTRACT_WEIGHT = 0.3

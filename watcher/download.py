@@ -108,17 +108,18 @@ class Downloader:
                 self.sleep(min(wait, MAX_WAIT_SECONDS))
         raise FetchError(f"{what}: {problem} (gave up after {attempts} attempts)")
 
-    def _get_once(self, url: str, params: Mapping[str, str | int] | None,
-                  headers: Mapping[str, str]) -> Fetched:
-        with self.session.get(url, params=params, headers=dict(headers),
-                              timeout=self.policy.timeout, stream=True) as resp:
+    def _get_once(self, url: str, params: Mapping[str, str | int] | None, headers: Mapping[str, str]) -> Fetched:
+        with self.session.get(
+            url, params=params, headers=dict(headers), timeout=self.policy.timeout, stream=True
+        ) as resp:
             chunks: list[bytes] = []
             size = 0
             for chunk in resp.iter_content(chunk_size=256 * 1024):
                 size += len(chunk)
                 if size > MAX_BODY_BYTES:
-                    raise FetchError(f"{urlsplit(url).netloc}: answer larger than "
-                                     f"{MAX_BODY_BYTES // (1024 * 1024)} MB, refused")
+                    raise FetchError(
+                        f"{urlsplit(url).netloc}: answer larger than {MAX_BODY_BYTES // (1024 * 1024)} MB, refused"
+                    )
                 chunks.append(chunk)
             return Fetched(resp.url, resp.status_code, dict(resp.headers), b"".join(chunks))
 
@@ -126,8 +127,15 @@ class Downloader:
 def _reason(exc: BaseException) -> str:
     """A short reason without URLs' query strings or the library's nested reprs."""
     text = str(exc)
-    for marker in ("Connection refused", "Read timed out", "IncompleteRead", "Connection reset",
-                   "Remote end closed", "Name or service not known", "Connection broken"):
+    for marker in (
+        "Connection refused",
+        "Read timed out",
+        "IncompleteRead",
+        "Connection reset",
+        "Remote end closed",
+        "Name or service not known",
+        "Connection broken",
+    ):
         if marker in text:
             return marker.lower()
     return type(exc).__name__

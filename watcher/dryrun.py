@@ -33,9 +33,15 @@ class Preview:
     pr_action: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"slack": self.slack, "slack_target": self.slack_target, "list_path": self.list_path,
-                "diff": self.diff, "pr_title": self.pr_title, "pr_body": self.pr_body,
-                "pr_action": self.pr_action}
+        return {
+            "slack": self.slack,
+            "slack_target": self.slack_target,
+            "list_path": self.list_path,
+            "diff": self.diff,
+            "pr_title": self.pr_title,
+            "pr_body": self.pr_body,
+            "pr_action": self.pr_action,
+        }
 
     def render_text(self) -> str:
         out: list[str] = []
@@ -60,8 +66,9 @@ class Preview:
 class PreviewNotifier:
     target = "slack"
 
-    def __init__(self, preview: Preview, *, where: str, post_empty: bool,
-                 posted: Callable[[], frozenset[str]] | None = None) -> None:
+    def __init__(
+        self, preview: Preview, *, where: str, post_empty: bool, posted: Callable[[], frozenset[str]] | None = None
+    ) -> None:
         self.preview = preview
         self.preview.slack_target = where
         self.post_empty = post_empty
@@ -70,14 +77,16 @@ class PreviewNotifier:
     def posted_ids(self) -> frozenset[str]:
         return self._posted() if self._posted else frozenset()
 
-    def post(self, items: Sequence[Scored], *, day: date | None, pr_url: str | None,
-             notes: Sequence[str] = ()) -> Delivery | None:
+    def post(
+        self, items: Sequence[Scored], *, day: date | None, pr_url: str | None, notes: Sequence[str] = ()
+    ) -> Delivery | None:
         if not items and not self.post_empty:
             return None
         messages = render_digest(items, day=day, pr_url=pr_url, notes=notes)
         for m in messages:
-            self.preview.slack.append({"text": m.text, "blocks": m.blocks, "metadata": m.metadata,
-                                       "preview": message_preview(m)})
+            self.preview.slack.append(
+                {"text": m.text, "blocks": m.blocks, "metadata": m.metadata, "preview": message_preview(m)}
+            )
         return Delivery(ref="dry-run", delivered=frozenset(i for m in messages for i in m.arxiv_ids))
 
 
@@ -89,9 +98,17 @@ class PreviewPublisher:
 
     target = "github"
 
-    def __init__(self, preview: Preview, *, path: str, title: str, position: str,
-                 current: Callable[[], tuple[str, str | None, int | None]],
-                 reconcile: Callable[[], Reconciliation] = Reconciliation, note: str = "") -> None:
+    def __init__(
+        self,
+        preview: Preview,
+        *,
+        path: str,
+        title: str,
+        position: str,
+        current: Callable[[], tuple[str, str | None, int | None]],
+        reconcile: Callable[[], Reconciliation] = Reconciliation,
+        note: str = "",
+    ) -> None:
         self.preview = preview
         self.note = note
         self.path = path
@@ -112,13 +129,22 @@ class PreviewPublisher:
         if self.note:
             self.preview.pr_action = f"{entries} for {self.path} ({self.note})"
         else:
-            self.preview.pr_action = (f"would update #{number}" if number else "would open a new pull request") + \
-                f", adding {entries} to {self.path}"
+            self.preview.pr_action = (
+                f"would update #{number}" if number else "would open a new pull request"
+            ) + f", adding {entries} to {self.path}"
         if edit.changed:
-            self.preview.diff = "".join(difflib.unified_diff(
-                edit.before.splitlines(keepends=True), edit.after.splitlines(keepends=True),
-                fromfile=f"a/{self.path}", tofile=f"b/{self.path}"))
+            self.preview.diff = "".join(
+                difflib.unified_diff(
+                    edit.before.splitlines(keepends=True),
+                    edit.after.splitlines(keepends=True),
+                    fromfile=f"a/{self.path}",
+                    tofile=f"b/{self.path}",
+                )
+            )
             self.preview.pr_body = render_body(body, edit.filed(items), day)
             self.preview.diff += f"\ncommit message: {json.dumps(commit_message(edit.added))}\n"
-        return Delivery(ref=f"#{number}" if number else "new", delivered=frozenset(edit.added + edit.present),
-                        error=edit.unplaced_error(self.path))
+        return Delivery(
+            ref=f"#{number}" if number else "new",
+            delivered=frozenset(edit.added + edit.present),
+            error=edit.unplaced_error(self.path),
+        )

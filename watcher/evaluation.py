@@ -21,8 +21,9 @@ def recall_at_precision(y: np.ndarray, scores: np.ndarray, minimum: float = 0.8)
     return float(recall[ok].max()) if ok.any() else 0.0
 
 
-def _block(rows: Sequence[PaperRow], scored: Sequence[Scored], relevant: tuple[str, ...],
-           keep: tuple[str, ...]) -> dict[str, Any]:
+def _block(
+    rows: Sequence[PaperRow], scored: Sequence[Scored], relevant: tuple[str, ...], keep: tuple[str, ...]
+) -> dict[str, Any]:
     pairs = [(r, s) for r, s in zip(rows, scored, strict=True) if r.label in keep]
     y = np.array([r.label in relevant for r, _ in pairs], dtype=int)
     scores = np.array([s.relevance for _, s in pairs])
@@ -41,8 +42,11 @@ def _block(rows: Sequence[PaperRow], scored: Sequence[Scored], relevant: tuple[s
     if with_heading:
         top1 = sum(s.heading == r.section for r, s in with_heading)
         top2 = sum(r.section in (s.heading, s.runner_up) for r, s in with_heading)
-        out.update(heading_top1=top1 / len(with_heading), heading_top2=top2 / len(with_heading),
-                   heading_papers=len(with_heading))
+        out.update(
+            heading_top1=top1 / len(with_heading),
+            heading_top2=top2 / len(with_heading),
+            heading_papers=len(with_heading),
+        )
     else:
         out.update(heading_top1=None, heading_top2=None, heading_papers=0)
     return out
@@ -53,6 +57,7 @@ def evaluate(rows: Sequence[PaperRow], scored: Sequence[Scored], threshold: floa
     return {
         "threshold": threshold,
         "headline": _block(rows, scored, ("relevant",), ("relevant", "irrelevant")),
-        "uncertain_as_relevant": _block(rows, scored, ("relevant", "uncertain"),
-                                        ("relevant", "uncertain", "irrelevant")),
+        "uncertain_as_relevant": _block(
+            rows, scored, ("relevant", "uncertain"), ("relevant", "uncertain", "irrelevant")
+        ),
     }

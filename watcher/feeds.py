@@ -104,8 +104,7 @@ def parse_feed(content: bytes, source: str, *, etag: str | None = None) -> FeedB
         raise FeedError(f"{source}: arXiv rejected the query: {_error_detail(channel)}")
     day = _date_of(channel.get("published") or channel.get("updated"))
     papers = tuple(_paper(e, day) for e in parsed.entries)
-    return FeedBatch(source=source, papers=papers, announced=day, etag=etag,
-                     digest=hashlib.sha256(content).hexdigest())
+    return FeedBatch(source=source, papers=papers, announced=day, etag=etag, digest=hashlib.sha256(content).hexdigest())
 
 
 def _is_xml_error(exc: object) -> bool:

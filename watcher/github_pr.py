@@ -51,8 +51,10 @@ def _explain(step: str, exc: BaseException) -> str:
                 when = datetime.fromtimestamp(int(reset), UTC).strftime("%H:%M UTC")
             hint = f" (rate limit exceeded; resets at {when})"
         elif exc.status == 403 and "not permitted to create" in detail:
-            hint = (" (enable Settings > Actions > General > 'Allow GitHub Actions to create and approve "
-                    "pull requests', or use a GitHub App token)")
+            hint = (
+                " (enable Settings > Actions > General > 'Allow GitHub Actions to create and approve "
+                "pull requests', or use a GitHub App token)"
+            )
         return f"GitHub {step}: HTTP {exc.status}: {detail or 'no message'}{hint}"
     if isinstance(exc, requests.exceptions.RetryError):
         return f"GitHub {step}: server errors persisted after retries ({_cause(exc)})"
@@ -65,8 +67,17 @@ def _explain(step: str, exc: BaseException) -> str:
 
 def _cause(exc: BaseException) -> str:
     text = str(exc)
-    for marker in ("too many 5", "500", "502", "503", "504", "Connection refused", "Connection reset",
-                   "Read timed out", "RemoteDisconnected"):
+    for marker in (
+        "too many 5",
+        "500",
+        "502",
+        "503",
+        "504",
+        "Connection refused",
+        "Connection reset",
+        "Read timed out",
+        "RemoteDisconnected",
+    ):
         if marker in text:
             return marker.lower() if not marker[0].isdigit() else f"HTTP {marker}"
     return type(exc).__name__
@@ -141,8 +152,10 @@ class GitHubRepo:
             try:
                 content = self.repo.get_contents(self.path, ref=ref)
             except UnknownObjectException:
-                raise DeliveryError(f"GitHub read {self.path} on {ref}: HTTP 404: {self.name} has no "
-                                    f"{self.path} on {ref} (check list.path and github.base_branch)") from None
+                raise DeliveryError(
+                    f"GitHub read {self.path} on {ref}: HTTP 404: {self.name} has no "
+                    f"{self.path} on {ref} (check list.path and github.base_branch)"
+                ) from None
             if isinstance(content, list):
                 raise DeliveryError(f"GitHub read {self.path} on {ref}: {self.path} is a directory, not the list")
             if content.encoding == "base64" and content.content:
@@ -177,8 +190,9 @@ class GitHubRepo:
         maintainer may retarget the open one, and its branch must then not be reset."""
         if self._pulls is None:
             with _step("list the bot's pull requests"):
-                pulls = self.repo.get_pulls(state="all", head=f"{self.owner}:{self.branch}",
-                                            sort="created", direction="desc")
+                pulls = self.repo.get_pulls(
+                    state="all", head=f"{self.owner}:{self.branch}", sort="created", direction="desc"
+                )
                 self._pulls = list(pulls)
         return self._pulls
 
@@ -192,8 +206,15 @@ class GitHubRepo:
 class GitHubPublisher:
     target = "github"
 
-    def __init__(self, gh: GitHubRepo, *, title: str, labels: Sequence[str], position: str = "top",
-                 log: Callable[[str], None] = lambda line: None) -> None:
+    def __init__(
+        self,
+        gh: GitHubRepo,
+        *,
+        title: str,
+        labels: Sequence[str],
+        position: str = "top",
+        log: Callable[[str], None] = lambda line: None,
+    ) -> None:
         self.gh = gh
         self.title = title
         self.labels = list(labels)
@@ -228,8 +249,9 @@ class GitHubPublisher:
                 else:
                     feedback.append(Feedback(p.arxiv_id, "accepted", entry.heading, p.heading, pr.number, p.title))
         open_pr = self.gh.open_pull()
-        return Reconciliation(proposed=frozenset(proposed), feedback=tuple(feedback),
-                              open_pr_url=open_pr.html_url if open_pr else None)
+        return Reconciliation(
+            proposed=frozenset(proposed), feedback=tuple(feedback), open_pr_url=open_pr.html_url if open_pr else None
+        )
 
     def proposed(self, pr: Any) -> dict[str, ProposedPaper]:
         """What `pr` proposed: the data comment in its body, plus the papers the bot's own commits
@@ -246,8 +268,9 @@ class GitHubPublisher:
                 listed = TitleIndex(e.listed() for e in listfile.parse(text).entries)
                 for arxiv_id in missing:
                     entry = listed.match(arxiv_id, "")
-                    papers[arxiv_id] = ProposedPaper(arxiv_id, entry.title if entry else "",
-                                                     entry.heading if entry else "", 0.0, "", "", (), "")
+                    papers[arxiv_id] = ProposedPaper(
+                        arxiv_id, entry.title if entry else "", entry.heading if entry else "", 0.0, "", "", (), ""
+                    )
         self._proposed[pr.number] = papers
         return papers
 
@@ -277,8 +300,10 @@ class GitHubPublisher:
         delivered = frozenset(edit.added + edit.present)
         on_branch = edit.filed(items)
         for arxiv_id, heading in edit.refiled.items():
-            self.log(f"GitHub: arXiv:{arxiv_id} filed under {heading!r}: the list on {self.gh.branch} "
-                     "has no heading it was proposed under")
+            self.log(
+                f"GitHub: arXiv:{arxiv_id} filed under {heading!r}: the list on {self.gh.branch} "
+                "has no heading it was proposed under"
+            )
         unplaced = edit.unplaced_error(f"the list on {self.gh.branch}")
         error = f"GitHub: {unplaced}" if unplaced else None
         if pr is None:
@@ -332,8 +357,9 @@ class GitHubPublisher:
                 return edit
             with _step(step):
                 try:
-                    result = self.gh.repo.update_file(self.gh.path, commit_message(edit.added), edit.after,
-                                                      current.sha, branch=self.gh.branch)
+                    result = self.gh.repo.update_file(
+                        self.gh.path, commit_message(edit.added), edit.after, current.sha, branch=self.gh.branch
+                    )
                 except GithubException as exc:
                     if exc.status != 409 or attempt == 2:
                         raise
@@ -352,8 +378,13 @@ class GitHubPublisher:
 
         with _step("open pull request"):
             try:
-                pr = self.gh.repo.create_pull(base=self.gh.base, head=self.gh.branch, title=self.title,
-                                              body=render_body(None, items, day), maintainer_can_modify=True)
+                pr = self.gh.repo.create_pull(
+                    base=self.gh.base,
+                    head=self.gh.branch,
+                    title=self.title,
+                    body=render_body(None, items, day),
+                    maintainer_can_modify=True,
+                )
                 if not isinstance(pr.number, int):
                     raise ValueError("no pull request number in the answer")
             except GithubException as exc:

@@ -27,27 +27,33 @@ class PaperRow:
 def _paper(obj: dict[str, Any], where: str) -> PaperRow:
     title = obj.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise UsageError(f"{where}: expected a JSON object with a non-empty \"title\"")
+        raise UsageError(f'{where}: expected a JSON object with a non-empty "title"')
     categories = obj.get("categories") or []
     if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
-        raise UsageError(f"{where}: \"categories\" must be a list of strings")
+        raise UsageError(f'{where}: "categories" must be a list of strings')
     label = obj.get("label")
     if label is not None and label not in LABELS:
-        raise UsageError(f"{where}: \"label\" must be one of {', '.join(LABELS)}, not {label!r}")
+        raise UsageError(f'{where}: "label" must be one of {", ".join(LABELS)}, not {label!r}')
     section = obj.get("section") or obj.get("section_if_relevant") if label == "uncertain" else obj.get("section")
     published = obj.get("published")
     try:
         day = date.fromisoformat(published[:10]) if isinstance(published, str) and published else None
     except ValueError:
-        raise UsageError(f"{where}: \"published\" must be a date like 2025-05-21, not {published!r}") from None
+        raise UsageError(f'{where}: "published" must be a date like 2025-05-21, not {published!r}') from None
     arxiv_id = obj.get("arxiv_id") or ""
     if not isinstance(arxiv_id, str):
-        raise UsageError(f"{where}: \"arxiv_id\" must be a string")
+        raise UsageError(f'{where}: "arxiv_id" must be a string')
     abstract = obj.get("abstract") or ""
     announce = obj.get("announce_type") or ""
     replacement = obj.get("announce_guess") == "replacement" or str(announce).startswith("replace")
-    paper = Paper(arxiv_id=arxiv_id, title=" ".join(title.split()), abstract=" ".join(str(abstract).split()),
-                  categories=tuple(categories), announced=day, announce_type=str(announce))
+    paper = Paper(
+        arxiv_id=arxiv_id,
+        title=" ".join(title.split()),
+        abstract=" ".join(str(abstract).split()),
+        categories=tuple(categories),
+        announced=day,
+        announce_type=str(announce),
+    )
     return PaperRow(paper, label, section if isinstance(section, str) else None, replacement)
 
 

@@ -81,8 +81,9 @@ class Notifier(Protocol):
 
     def posted_ids(self) -> frozenset[str]: ...
 
-    def post(self, items: Sequence[Scored], *, day: date | None, pr_url: str | None,
-             notes: Sequence[str]) -> Delivery | None: ...
+    def post(
+        self, items: Sequence[Scored], *, day: date | None, pr_url: str | None, notes: Sequence[str]
+    ) -> Delivery | None: ...
 
 
 # -- the report ---------------------------------------------------------------------------
@@ -127,7 +128,8 @@ class RunReport:
         parts = [
             f"fetched {c['fetched']}",
             f"kept {c['kept']} ({'+'.join(sorted(k[5:] for k in c if k.startswith('type:')))})"
-            if c["kept"] else "kept 0",
+            if c["kept"]
+            else "kept 0",
             f"already listed {c['already_listed']}",
             f"already seen {c['already_seen']}",
             f"scored {c['scored']}",
@@ -218,8 +220,9 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
         for heading in run.headings:
             if not doc.has_heading(heading):
                 known = ", ".join(repr(h) for h in doc.headings) or "none"
-                raise ConfigError(f"list.headings: {heading!r} is not a heading of the list {snapshot.where} "
-                                  f"(headings: {known})")
+                raise ConfigError(
+                    f"list.headings: {heading!r} is not a heading of the list {snapshot.where} (headings: {known})"
+                )
         index = TitleIndex(e.listed() for e in doc.entries)
         report.counts["list_entries"] = len(index)
         clock = report.timed(step, clock)
@@ -238,8 +241,10 @@ def _run_stages(run: Run, report: RunReport, run_id: int | None) -> None:
         if recon.feedback and not run.dry_run:
             with run.state.transaction() as db:
                 report.counts["feedback_recorded"] = run.state.record_feedback(db, recon.feedback)
-        rejected = frozenset({f.arxiv_id for f in run.state.feedback() if f.outcome == "rejected"}
-                             | {f.arxiv_id for f in recon.feedback if f.outcome == "rejected"})
+        rejected = frozenset(
+            {f.arxiv_id for f in run.state.feedback() if f.outcome == "rejected"}
+            | {f.arxiv_id for f in recon.feedback if f.outcome == "rejected"}
+        )
         posted = run.notifier.posted_ids() if run.notifier else frozenset()
         clock = report.timed(step, clock)
 
@@ -314,26 +319,38 @@ def _backfill_gap(run: Run, report: RunReport) -> list[FeedBatch]:
     names = ", ".join(d.isoformat() for d in missed)
     report.counts["missed_days"] = len(missed)
     if run.backfill is None or not run.auto_backfill:
-        report.notes.append(f"MISSED {len(missed)} announcement day(s) since the last run ({names}): "
-                            f"run `watcher backfill --since {missed[0].isoformat()}`")
+        report.notes.append(
+            f"MISSED {len(missed)} announcement day(s) since the last run ({names}): "
+            f"run `watcher backfill --since {missed[0].isoformat()}`"
+        )
         return []
-    days = missed[-run.max_backfill_days:] if run.max_backfill_days else []
+    days = missed[-run.max_backfill_days :] if run.max_backfill_days else []
     if len(days) < len(missed):
         since = missed[0].isoformat()
-        report.notes.append(f"MISSED {len(missed) - len(days)} announcement day(s) beyond backfill.max_days "
-                            f"({since} onwards): run `watcher backfill --since {since}`")
+        report.notes.append(
+            f"MISSED {len(missed) - len(days)} announcement day(s) beyond backfill.max_days "
+            f"({since} onwards): run `watcher backfill --since {since}`"
+        )
     if not days:
         return []
     first, last_day = submission_window(days)
     batches = run.backfill(first, last_day).fetch()
     report.counts["backfilled"] = sum(len(b.papers) for b in batches)
-    report.notes.append(f"backfilled {len(days)} missed announcement day(s) from the arXiv API "
-                        f"({', '.join(d.isoformat() for d in days)})")
+    report.notes.append(
+        f"backfilled {len(days)} missed announcement day(s) from the arXiv API "
+        f"({', '.join(d.isoformat() for d in days)})"
+    )
     return batches
 
 
-def _filter(run: Run, report: RunReport, papers: Sequence[Paper], index: TitleIndex,
-            recon: Reconciliation, handled: frozenset[str]) -> list[Paper]:
+def _filter(
+    run: Run,
+    report: RunReport,
+    papers: Sequence[Paper],
+    index: TitleIndex,
+    recon: Reconciliation,
+    handled: frozenset[str],
+) -> list[Paper]:
     kept = []
     for paper in papers:
         report.counts[f"type:{paper.announce_type or 'unknown'}"] += 1
@@ -413,8 +430,14 @@ def _pending(run: Run, report: RunReport, target: str, rejected: frozenset[str])
     return items[: run.limit] if run.limit is not None else items
 
 
-def _deliver(run: Run, report: RunReport, run_id: int | None, recon: Reconciliation,
-             posted: frozenset[str], rejected: frozenset[str]) -> None:
+def _deliver(
+    run: Run,
+    report: RunReport,
+    run_id: int | None,
+    recon: Reconciliation,
+    posted: frozenset[str],
+    rejected: frozenset[str],
+) -> None:
     report.pr_url = recon.open_pr_url
     if run.publisher is not None:
         items = _pending(run, report, run.publisher.target, rejected)
@@ -430,16 +453,14 @@ def _deliver(run: Run, report: RunReport, run_id: int | None, recon: Reconciliat
         items = _pending(run, report, run.notifier.target, rejected)
         already = [s.paper.arxiv_id for s in items if s.paper.arxiv_id in posted]
         if already:  # posted by a run that died before it could record the post
-            _mark(run, report, Delivery(ref="found in channel history", delivered=frozenset(already)), run_id,
-                  "slack")
+            _mark(run, report, Delivery(ref="found in channel history", delivered=frozenset(already)), run_id, "slack")
             items = [s for s in items if s.paper.arxiv_id not in posted]
         # "No new papers" (slack.post_empty) is said once per announcement day, like any digest,
         # and not at all when the feed did not change (HTTP 304: no day to speak of).
         empty_key = f"empty_digest:{report.announced.isoformat() if report.announced else ''}"
         if items or (report.announced and not run.state.fact(empty_key)):
             try:
-                done_post = run.notifier.post(items, day=report.announced, pr_url=report.pr_url,
-                                              notes=report.notes)
+                done_post = run.notifier.post(items, day=report.announced, pr_url=report.pr_url, notes=report.notes)
             except WatcherError as exc:
                 report.fail("deliver", exc)
             else:

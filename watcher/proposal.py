@@ -48,15 +48,18 @@ class ListEdit:
         """One line about the papers that stay out of the list at `where` (None when none do)."""
         if not self.unplaced:
             return None
-        return (f"{len(self.unplaced)} paper(s) kept for the next run "
-                f"({', '.join('arXiv:' + i for i in self.unplaced)}): none of their headings is in "
-                f"{where} (headings: {', '.join(map(repr, self.headings)) or 'none'})")
+        return (
+            f"{len(self.unplaced)} paper(s) kept for the next run "
+            f"({', '.join('arXiv:' + i for i in self.unplaced)}): none of their headings is in "
+            f"{where} (headings: {', '.join(map(repr, self.headings)) or 'none'})"
+        )
 
     def filed(self, items: Sequence[Scored]) -> list[Scored]:
         """`items` that are now in the list, each with the heading it is filed under."""
         held = set(self.added) | set(self.present)
-        return [replace(s, heading=self.refiled.get(s.paper.arxiv_id, s.heading))
-                for s in items if s.paper.arxiv_id in held]
+        return [
+            replace(s, heading=self.refiled.get(s.paper.arxiv_id, s.heading)) for s in items if s.paper.arxiv_id in held
+        ]
 
 
 def _heading_for(doc: listfile.ListDocument, s: Scored) -> str | None:
@@ -96,8 +99,9 @@ def edit_list(text: str, items: Sequence[Scored], position: str = "top") -> List
         additions.append(NewEntry(heading=heading, title=s.paper.title, arxiv_id=arxiv_id))
         added.append(arxiv_id)
     after = listfile.add_entries(doc, additions, position) if additions else text
-    return ListEdit(text, after, tuple(added), tuple(present), refiled, tuple(unplaced),
-                    tuple(sec.name for sec in doc.sections))
+    return ListEdit(
+        text, after, tuple(added), tuple(present), refiled, tuple(unplaced), tuple(sec.name for sec in doc.sections)
+    )
 
 
 # -- the pull request body --------------------------------------------------------------------
@@ -134,8 +138,7 @@ class ProposedPaper:
         (what later runs need: the id is the key, the heading shows corrections)."""
         out: dict[str, Any] = {"heading": self.heading, "day": self.day}
         if detail <= 2:
-            out.update(title=self.title if detail <= 1 else self.title[:60], score=self.score,
-                       runner_up=self.runner_up)
+            out.update(title=self.title if detail <= 1 else self.title[:60], score=self.score, runner_up=self.runner_up)
         if detail == 0:
             out.update(why=self.why, nearest=list(self.nearest))
         return out
@@ -143,9 +146,13 @@ class ProposedPaper:
     @classmethod
     def from_json(cls, arxiv_id: str, data: dict[str, Any]) -> ProposedPaper:
         return cls(
-            arxiv_id=arxiv_id, title=str(data.get("title", "")), heading=str(data.get("heading", "")),
-            score=float(data.get("score", 0.0)), runner_up=str(data.get("runner_up", "")),
-            why=str(data.get("why", "")), nearest=tuple(str(n) for n in data.get("nearest", [])),
+            arxiv_id=arxiv_id,
+            title=str(data.get("title", "")),
+            heading=str(data.get("heading", "")),
+            score=float(data.get("score", 0.0)),
+            runner_up=str(data.get("runner_up", "")),
+            why=str(data.get("why", "")),
+            nearest=tuple(str(n) for n in data.get("nearest", [])),
             day=str(data.get("day", "")),
         )
 
@@ -187,8 +194,7 @@ DATA_BUDGET = 40000  # characters the data comment may take; the table gets the 
 def _data_comment(ordered: Sequence[ProposedPaper]) -> str:
     """Every paper the PR proposed, as compact as it must be to leave room for the table."""
     for detail in (0, 1, 2, 3):
-        papers = {p.arxiv_id: p.to_json(detail if i >= FULL_ROWS or detail >= 2 else 0)
-                  for i, p in enumerate(ordered)}
+        papers = {p.arxiv_id: p.to_json(detail if i >= FULL_ROWS or detail >= 2 else 0) for i, p in enumerate(ordered)}
         payload = json.dumps({"v": 1, "papers": papers}, ensure_ascii=False, sort_keys=True)
         # "<" and ">" escaped inside the JSON strings, so no title can close the comment.
         text = "<!-- watcher:data " + payload.replace("<", "\\u003c").replace(">", "\\u003e") + " -->"
@@ -224,15 +230,19 @@ def bot_section(papers: dict[str, ProposedPaper], budget: int = MAX_BODY_CHARS) 
     while True:
         shown = shown * 3 // 4
         rows = [_row(p, i < min(shown, FULL_ROWS)) for i, p in enumerate(ordered[:shown])]
-        note = ["", f"_{len(ordered) - shown} older papers are not shown (body size limit); "
-                    "they are still in the list on this branch._"]
+        note = [
+            "",
+            f"_{len(ordered) - shown} older papers are not shown (body size limit); "
+            "they are still in the list on this branch._",
+        ]
         text = "\n".join(head + rows + note + tail)
         if len(text) <= budget or shown == 0:
             return text
 
 
-def render_body(existing: str | None, items: Sequence[Scored], day: date | None,
-                earlier: Mapping[str, ProposedPaper] | None = None) -> str:
+def render_body(
+    existing: str | None, items: Sequence[Scored], day: date | None, earlier: Mapping[str, ProposedPaper] | None = None
+) -> str:
     """The PR body with `items` added to the bot's part; text outside the markers is kept.
     `earlier`: papers the PR proposed that the body may no longer name (kept in its data)."""
     papers = proposed_in(existing)
@@ -251,5 +261,4 @@ def render_body(existing: str | None, items: Sequence[Scored], day: date | None,
 
 def commit_message(added: Sequence[str]) -> str:
     n = len(added)
-    return f"Add {n} paper{'s' if n != 1 else ''} proposed by watcher\n\n" + "\n".join(
-        f"arXiv:{i}" for i in added)
+    return f"Add {n} paper{'s' if n != 1 else ''} proposed by watcher\n\n" + "\n".join(f"arXiv:{i}" for i in added)

@@ -52,8 +52,9 @@ class Scored:
             "runner_up": self.runner_up,
             "heading_scores": {k: round(v, 4) for k, v in self.heading_scores.items()},
             "reasons": {
-                "nearest": [{"title": n.title, "heading": n.heading, "similarity": round(n.similarity, 3)}
-                            for n in self.nearest],
+                "nearest": [
+                    {"title": n.title, "heading": n.heading, "similarity": round(n.similarity, 3)} for n in self.nearest
+                ],
                 "terms": list(self.terms),
                 "why": self.why,
             },

@@ -70,20 +70,27 @@ def _plural(n: int) -> str:
     return f"{n} new paper" + ("" if n == 1 else "s")
 
 
-def render_digest(items: Sequence[Scored], *, day: date | None, pr_url: str | None,
-                  notes: Sequence[str] = ()) -> list[SlackMessage]:
+def render_digest(
+    items: Sequence[Scored], *, day: date | None, pr_url: str | None, notes: Sequence[str] = ()
+) -> list[SlackMessage]:
     """The digest as messages: the first is posted to the channel, the rest in its thread."""
     when = day.isoformat() if day else date.today().isoformat()
-    header_text = _clip(f"{_plural(len(items))} for the list · {when}" if items
-                        else f"No new papers for the list · {when}", MAX_HEADER_CHARS)
+    header_text = _clip(
+        f"{_plural(len(items))} for the list · {when}" if items else f"No new papers for the list · {when}",
+        MAX_HEADER_CHARS,
+    )
     intro: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": header_text}}]
     context = []
     if pr_url:
         context.append(f"<{pr_url}|Review the pull request>")
     context.extend(escape(n) for n in notes)
     if context:
-        intro.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(" · ".join(context), 2000),
-                                                                  "verbatim": True}]})
+        intro.append(
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": _clip(" · ".join(context), 2000), "verbatim": True}],
+            }
+        )
 
     sections = [(s.paper.arxiv_id, paper_section(s)) for s in items]
     messages: list[SlackMessage] = []
@@ -111,8 +118,9 @@ def _block_chars(block: dict[str, Any]) -> int:
     return sum(len(e.get("text", "")) for e in block.get("elements", []))
 
 
-def _message(blocks: list[dict[str, Any]], ids: list[str], when: str, items: Sequence[Scored],
-             *, first: bool) -> SlackMessage:
+def _message(
+    blocks: list[dict[str, Any]], ids: list[str], when: str, items: Sequence[Scored], *, first: bool
+) -> SlackMessage:
     if first:
         titles = "; ".join(escape(_clip(_title(s), 80)) for s in items[:5])
         more = f" and {len(items) - 5} more" if len(items) > 5 else ""
@@ -170,8 +178,16 @@ class SlackNotifier:
 
     target = "slack"
 
-    def __init__(self, client: Any, channel: str, *, post_empty: bool = False, log: Any = None,
-                 recheck_waits: tuple[float, ...] = (0.0, 1.0, 2.0), sleep: Any = time.sleep) -> None:
+    def __init__(
+        self,
+        client: Any,
+        channel: str,
+        *,
+        post_empty: bool = False,
+        log: Any = None,
+        recheck_waits: tuple[float, ...] = (0.0, 1.0, 2.0),
+        sleep: Any = time.sleep,
+    ) -> None:
         self.client = client  # slack_sdk.WebClient
         self.channel = channel
         self.post_empty = post_empty
@@ -188,8 +204,9 @@ class SlackNotifier:
         cursor = None
         try:
             for _ in range(20):  # 20 pages of 200 messages is far more than three weeks of digests
-                resp = self.client.conversations_history(channel=self.channel, oldest=oldest, limit=200,
-                                                         include_all_metadata=True, cursor=cursor)
+                resp = self.client.conversations_history(
+                    channel=self.channel, oldest=oldest, limit=200, include_all_metadata=True, cursor=cursor
+                )
                 for message in resp.get("messages", []):
                     ids |= _ids_in(message)
                     if message.get("reply_count"):
@@ -204,15 +221,15 @@ class SlackNotifier:
         return frozenset(ids)
 
     def _thread_ids(self, ts: str) -> set[str]:
-        resp = self.client.conversations_replies(channel=self.channel, ts=ts, include_all_metadata=True,
-                                                 limit=200)
+        resp = self.client.conversations_replies(channel=self.channel, ts=ts, include_all_metadata=True, limit=200)
         ids: set[str] = set()
         for message in resp.get("messages", []):
             ids |= _ids_in(message)
         return ids
 
-    def post(self, items: Sequence[Scored], *, day: date | None, pr_url: str | None,
-             notes: Sequence[str] = ()) -> Delivery | None:
+    def post(
+        self, items: Sequence[Scored], *, day: date | None, pr_url: str | None, notes: Sequence[str] = ()
+    ) -> Delivery | None:
         if not items and not self.post_empty:
             return None
         from slack_sdk.errors import SlackApiError
@@ -224,8 +241,13 @@ class SlackNotifier:
             step = "post digest" if i == 0 else f"post digest part {i + 1} in thread"
             try:
                 resp = self.client.chat_postMessage(
-                    channel=self.channel, text=m.text, blocks=m.blocks, thread_ts=ts,
-                    unfurl_links=False, unfurl_media=False, metadata=m.metadata,
+                    channel=self.channel,
+                    text=m.text,
+                    blocks=m.blocks,
+                    thread_ts=ts,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    metadata=m.metadata,
                 )
                 posted_ts: str | None = str(resp.get("ts"))
                 problem = ""
@@ -258,11 +280,13 @@ class SlackNotifier:
         wanted = set(m.arxiv_ids)
         try:
             if parent:
-                resp = self.client.conversations_replies(channel=self.channel, ts=parent, include_all_metadata=True,
-                                                         limit=200)
+                resp = self.client.conversations_replies(
+                    channel=self.channel, ts=parent, include_all_metadata=True, limit=200
+                )
             else:
-                resp = self.client.conversations_history(channel=self.channel, oldest=f"{time.time() - 3600:.6f}",
-                                                         include_all_metadata=True, limit=50)
+                resp = self.client.conversations_history(
+                    channel=self.channel, oldest=f"{time.time() - 3600:.6f}", include_all_metadata=True, limit=50
+                )
         except (SlackApiError, urllib.error.URLError, OSError, http.client.HTTPException):
             return None
         for message in resp.get("messages", []):
@@ -284,16 +308,20 @@ class WebhookNotifier:
     def posted_ids(self) -> frozenset[str]:
         return frozenset()
 
-    def post(self, items: Sequence[Scored], *, day: date | None, pr_url: str | None,
-             notes: Sequence[str] = ()) -> Delivery | None:
+    def post(
+        self, items: Sequence[Scored], *, day: date | None, pr_url: str | None, notes: Sequence[str] = ()
+    ) -> Delivery | None:
         if not items and not self.post_empty:
             return None
         delivered: list[str] = []
         for i, m in enumerate(render_digest(items, day=day, pr_url=pr_url, notes=notes)):
             try:
                 resp = self.client.send(text=m.text, blocks=m.blocks, unfurl_links=False, unfurl_media=False)
-                problem = None if resp.status_code == 200 else \
-                    f"Slack webhook: HTTP {resp.status_code} {_clip(str(resp.body), 100)}"
+                problem = (
+                    None
+                    if resp.status_code == 200
+                    else f"Slack webhook: HTTP {resp.status_code} {_clip(str(resp.body), 100)}"
+                )
             except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
                 problem = f"Slack webhook: {_net_error(exc)}"
             if problem is None:

@@ -20,8 +20,14 @@ from .pipeline import ListSnapshot
 class RssFeeds:
     """Today's announcements: one request for all configured categories."""
 
-    def __init__(self, downloader: Downloader, url: str, *, etag: str | None = None,
-                 log: Callable[[str], None] = lambda line: None) -> None:
+    def __init__(
+        self,
+        downloader: Downloader,
+        url: str,
+        *,
+        etag: str | None = None,
+        log: Callable[[str], None] = lambda line: None,
+    ) -> None:
         self.downloader = downloader
         self.url = url
         self.etag = etag
@@ -39,8 +45,9 @@ class RssFeeds:
 class SavedFeeds:
     """Feeds named on the command line (`--feed`): local files or URLs, replayed as a day."""
 
-    def __init__(self, downloader: Downloader, where: Sequence[str],
-                 log: Callable[[str], None] = lambda line: None) -> None:
+    def __init__(
+        self, downloader: Downloader, where: Sequence[str], log: Callable[[str], None] = lambda line: None
+    ) -> None:
         self.downloader = downloader
         self.where = list(where)
         self.log = log
@@ -80,9 +87,16 @@ class ApiWindow:
     counts as "new" and one only cross-listed into a watched category as "cross".
     """
 
-    def __init__(self, api: ArxivApi, categories: Sequence[str], first: date, last: date, *,
-                 progress: Callable[[int, int], None] | None = None,
-                 log: Callable[[str], None] = lambda line: None) -> None:
+    def __init__(
+        self,
+        api: ArxivApi,
+        categories: Sequence[str],
+        first: date,
+        last: date,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        log: Callable[[str], None] = lambda line: None,
+    ) -> None:
         self.api = api
         self.categories = tuple(categories)
         self.first = first

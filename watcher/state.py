@@ -126,8 +126,10 @@ def _not_corrupt(where: str, exc: sqlite3.DatabaseError) -> StateError | None:
     if "locked" in text or "busy" in text:
         return StateError(f"{where} is in use by another watcher process ({exc}); run again when it has finished")
     if "readonly" in text or "read-only" in text or "attempt to write" in text:
-        return StateError(f"{where} holds the unfinished write of a killed run, which a dry run cannot "
-                          "roll back: run once without --dry-run")
+        return StateError(
+            f"{where} holds the unfinished write of a killed run, which a dry run cannot "
+            "roll back: run once without --dry-run"
+        )
     return None
 
 
@@ -179,15 +181,17 @@ class State:
         except sqlite3.DatabaseError as exc:
             self.db.close()
             raise _not_corrupt(where, exc) or StateError(
-                f"{where} is corrupt ({exc}); move it aside and run again: "
-                "the bot reconciles from the list and GitHub") from None
+                f"{where} is corrupt ({exc}); move it aside and run again: the bot reconciles from the list and GitHub"
+            ) from None
         if check != "ok":
             self.db.close()
             raise StateError(f"{where} is corrupt (integrity check: {check}); move it aside and run again")
         if version > SCHEMA_VERSION:
             self.db.close()
-            raise StateError(f"{where} has schema version {version}, newer than this watcher "
-                             f"understands ({SCHEMA_VERSION}); upgrade watcher")
+            raise StateError(
+                f"{where} has schema version {version}, newer than this watcher "
+                f"understands ({SCHEMA_VERSION}); upgrade watcher"
+            )
         if version < SCHEMA_VERSION:
             if self.readonly:
                 return  # a dry run reads what is there; missing tables read as empty
@@ -242,8 +246,10 @@ class State:
         return row[0] if row else None
 
     def set_fact(self, db: sqlite3.Connection, key: str, value: str) -> None:
-        db.execute("INSERT INTO facts (key, value) VALUES (?, ?) "
-                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+        db.execute(
+            "INSERT INTO facts (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     # -- papers --------------------------------------------------------------------------
 
@@ -275,11 +281,26 @@ class State:
                 ON CONFLICT (arxiv_id) DO UPDATE SET last_seen = excluded.last_seen,
                     version = max(coalesce(papers.version, 0), coalesce(excluded.version, 0))
                 """,
-                (p.arxiv_id, p.version, p.title, p.abstract, p.authors, json.dumps(list(p.categories)),
-                 p.announce_type, p.announced.isoformat() if p.announced else None, p.link, now, now,
-                 d.decision, d.relevance, d.heading, d.runner_up,
-                 json.dumps(d.heading_scores) if d.heading_scores is not None else None,
-                 json.dumps(d.reasons) if d.reasons is not None else None, d.model),
+                (
+                    p.arxiv_id,
+                    p.version,
+                    p.title,
+                    p.abstract,
+                    p.authors,
+                    json.dumps(list(p.categories)),
+                    p.announce_type,
+                    p.announced.isoformat() if p.announced else None,
+                    p.link,
+                    now,
+                    now,
+                    d.decision,
+                    d.relevance,
+                    d.heading,
+                    d.runner_up,
+                    json.dumps(d.heading_scores) if d.heading_scores is not None else None,
+                    json.dumps(d.reasons) if d.reasons is not None else None,
+                    d.model,
+                ),
             )
 
     def papers(self, decision: str | None = None) -> list[Decision]:
@@ -310,8 +331,9 @@ class State:
         names = [c[0] for c in cur.description]
         return [_decision(dict(zip(names, row, strict=True))) for row in cur]
 
-    def mark_delivered(self, db: sqlite3.Connection, arxiv_ids: Iterable[str], *, target: str,
-                       ref: str, run_id: int | None) -> None:
+    def mark_delivered(
+        self, db: sqlite3.Connection, arxiv_ids: Iterable[str], *, target: str, ref: str, run_id: int | None
+    ) -> None:
         now = _now()
         db.executemany(
             "INSERT INTO deliveries (arxiv_id, target, ref, delivered, run_id) VALUES (?, ?, ?, ?, ?) "
@@ -343,8 +365,9 @@ class State:
     def feedback(self) -> list[Feedback]:
         if not self._has_table("feedback"):
             return []
-        rows = self.db.execute("SELECT arxiv_id, outcome, heading, proposed_heading, pull_request, title "
-                               "FROM feedback ORDER BY arxiv_id")
+        rows = self.db.execute(
+            "SELECT arxiv_id, outcome, heading, proposed_heading, pull_request, title FROM feedback ORDER BY arxiv_id"
+        )
         return [Feedback(*row) for row in rows]
 
     # -- runs ----------------------------------------------------------------------------
@@ -354,13 +377,20 @@ class State:
             cur = db.execute("INSERT INTO runs (started, command) VALUES (?, ?)", (_now(), command))
             return int(cur.lastrowid or 0)
 
-    def finish_run(self, run_id: int, *, outcome: str, counts: dict[str, Any],
-                   announced: date | None, error: str | None = None) -> None:
+    def finish_run(
+        self, run_id: int, *, outcome: str, counts: dict[str, Any], announced: date | None, error: str | None = None
+    ) -> None:
         with self.transaction() as db:
             db.execute(
                 "UPDATE runs SET finished = ?, outcome = ?, counts = ?, announced = ?, error = ? WHERE id = ?",
-                (_now(), outcome, json.dumps(counts, sort_keys=True),
-                 announced.isoformat() if announced else None, error, run_id),
+                (
+                    _now(),
+                    outcome,
+                    json.dumps(counts, sort_keys=True),
+                    announced.isoformat() if announced else None,
+                    error,
+                    run_id,
+                ),
             )
 
     def runs(self) -> list[dict[str, Any]]:
@@ -373,16 +403,25 @@ class State:
 
 def _decision(row: dict[str, Any]) -> Decision:
     paper = Paper(
-        arxiv_id=row["arxiv_id"], title=row["title"], abstract=row["abstract"], version=row["version"],
-        authors=row["authors"], categories=tuple(json.loads(row["categories"])),
+        arxiv_id=row["arxiv_id"],
+        title=row["title"],
+        abstract=row["abstract"],
+        version=row["version"],
+        authors=row["authors"],
+        categories=tuple(json.loads(row["categories"])),
         announce_type=row["announce_type"],
-        announced=date.fromisoformat(row["announced"]) if row["announced"] else None, link=row["link"],
+        announced=date.fromisoformat(row["announced"]) if row["announced"] else None,
+        link=row["link"],
     )
     return Decision(
-        paper=paper, decision=row["decision"], relevance=row["relevance"], heading=row["heading"],
+        paper=paper,
+        decision=row["decision"],
+        relevance=row["relevance"],
+        heading=row["heading"],
         runner_up=row["runner_up"],
         heading_scores=json.loads(row["heading_scores"]) if row["heading_scores"] else None,
-        reasons=json.loads(row["reasons"]) if row["reasons"] else None, model=row["model"],
+        reasons=json.loads(row["reasons"]) if row["reasons"] else None,
+        model=row["model"],
     )
 
 

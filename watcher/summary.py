@@ -40,6 +40,9 @@ def job_summary(report: RunReport) -> str:
         lines += [f"| {_cell(f.step)} | {_cell(f.message)} |" for f in report.failures]
     if report.proposals:
         lines += ["", "### Proposed today", "", "| paper | heading | score |", "|---|---|---|"]
-        lines += [f"| [{_cell(s.paper.title)[:120]}](https://arxiv.org/abs/{s.paper.arxiv_id}) | {_cell(s.heading)} "
-                  f"| {s.relevance:.2f} |" for s in report.proposals]
+        lines += [
+            f"| [{_cell(s.paper.title)[:120]}](https://arxiv.org/abs/{s.paper.arxiv_id}) | {_cell(s.heading)} "
+            f"| {s.relevance:.2f} |"
+            for s in report.proposals
+        ]
     return "\n".join(lines) + "\n"

@@ -121,8 +121,7 @@ class TitleIndex:
             return self._by_key[key]
         words = _WORD.findall(_folded(title))
         for entry_words, marked, entry in self._long:
-            if _cut_copy(entry_words, marked, words) and \
-                    sum(map(len, entry_words)) >= PREFIX_MIN_SHARE * len(key):
+            if _cut_copy(entry_words, marked, words) and sum(map(len, entry_words)) >= PREFIX_MIN_SHARE * len(key):
                 return entry
         return self._fuzzy(frozenset(words))
 

@@ -49,8 +49,11 @@ def _quiet(line: str) -> None:
 def list_fingerprint(doc: ListDocument, headings: Sequence[str] = ()) -> str:
     """What the model learned from the list: its entries' titles and headings (not its prose)."""
     wanted = {listfile.heading_key(h) for h in headings}
-    lines = sorted(f"{listfile.heading_key(e.heading)}\t{title_key(e.title)}" for e in doc.entries
-                   if not wanted or listfile.heading_key(e.heading) in wanted)
+    lines = sorted(
+        f"{listfile.heading_key(e.heading)}\t{title_key(e.title)}"
+        for e in doc.entries
+        if not wanted or listfile.heading_key(e.heading) in wanted
+    )
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
 
 
@@ -81,8 +84,15 @@ def list_examples(doc: ListDocument, known: dict[str, Paper], headings: Sequence
     return out
 
 
-def examples_from_files(doc: ListDocument, *, metadata: Sequence[Path], background: Sequence[Path],
-                        feedback: Sequence[Path], recipe: Recipe, headings: Sequence[str] = ()) -> list[Example]:
+def examples_from_files(
+    doc: ListDocument,
+    *,
+    metadata: Sequence[Path],
+    background: Sequence[Path],
+    feedback: Sequence[Path],
+    recipe: Recipe,
+    headings: Sequence[str] = (),
+) -> list[Example]:
     known: dict[str, Paper] = {}
     for path in metadata:
         for row in read_papers(path):
@@ -149,11 +159,21 @@ def load_encoder(recipe: Recipe) -> Any:
     return MiniLM.load(max_length=128)
 
 
-def save_model(out: Path, model: Model, examples: Sequence[Example], *, list_fp: str, feedback_fp: str,
-               target_precision: float, review_fp: str = "none", extra: dict[str, Any] | None = None,
-               store_training: bool = True) -> dict[str, Any]:
-    counts = {kind: sum(1 for e in examples if e.kind == kind) for kind in ("list", "accepted", "rejected",
-                                                                           "background")}
+def save_model(
+    out: Path,
+    model: Model,
+    examples: Sequence[Example],
+    *,
+    list_fp: str,
+    feedback_fp: str,
+    target_precision: float,
+    review_fp: str = "none",
+    extra: dict[str, Any] | None = None,
+    store_training: bool = True,
+) -> dict[str, Any]:
+    counts = {
+        kind: sum(1 for e in examples if e.kind == kind) for kind in ("list", "accepted", "rejected", "background")
+    }
     model_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{list_fp[:8]}"
     card = {
         "model_id": model_id,
@@ -207,18 +227,30 @@ def training_rows(model: Model) -> dict[str, np.ndarray]:
 def stored_examples(rows: dict[str, np.ndarray]) -> list[Example]:
     """Training rows back as (text-less) Examples; positives carry their title key as title."""
     n = len(rows["label"])
-    counts = sp.csr_matrix((rows["counts_data"].astype(np.float32), rows["counts_indices"], rows["counts_indptr"]),
-                           shape=(n, features.N_FEATURES))
+    counts = sp.csr_matrix(
+        (rows["counts_data"].astype(np.float32), rows["counts_indices"], rows["counts_indptr"]),
+        shape=(n, features.N_FEATURES),
+    )
     emb_rows = iter(rows["embeddings"].astype(np.float32))
     out = []
     for i in range(n):
         key = str(rows["key"][i])
         paper = Paper(arxiv_id="" if key.startswith("title:") else key, title=str(rows["title_key"][i]))
         a, lm = (float(v) for v in rows["terms"][i])
-        out.append(Example(paper, int(rows["label"][i]), str(rows["heading"][i]) or None, str(rows["kind"][i]),
-                           float(rows["weight"][i]), day=str(rows["day"][i]), counts=counts[i],
-                           embedding=next(emb_rows) if rows["has_embedding"][i] else None,
-                           terms=(a, lm), gated=bool(rows["passes"][i])))
+        out.append(
+            Example(
+                paper,
+                int(rows["label"][i]),
+                str(rows["heading"][i]) or None,
+                str(rows["kind"][i]),
+                float(rows["weight"][i]),
+                day=str(rows["day"][i]),
+                counts=counts[i],
+                embedding=next(emb_rows) if rows["has_embedding"][i] else None,
+                terms=(a, lm),
+                gated=bool(rows["passes"][i]),
+            )
+        )
     return out
 
 
@@ -232,60 +264,103 @@ def listed_index(model: Model) -> TitleIndex:
 def model_from(art: artifact.Artifact, *, encoder_loader: Callable[[Recipe], Any] = load_encoder) -> Model:
     recipe = Recipe(**art.card["recipe"])
     encoder = encoder_loader(recipe) if art.card.get("embedding_model") else None
-    return Model.from_arrays(art.part("model"), recipe, art.card.get("cross_validation", {}), encoder,
-                             art.card["model_id"])
+    return Model.from_arrays(
+        art.part("model"), recipe, art.card.get("cross_validation", {}), encoder, art.card["model_id"]
+    )
 
 
 # -- commands -----------------------------------------------------------------------------------
 
 
-def train_command(settings: Settings, *, list_path: Path, metadata: Sequence[Path], background: Sequence[Path],
-                  feedback: Sequence[Path], out: Path, log: Log = _quiet) -> dict[str, Any]:
+def train_command(
+    settings: Settings,
+    *,
+    list_path: Path,
+    metadata: Sequence[Path],
+    background: Sequence[Path],
+    feedback: Sequence[Path],
+    out: Path,
+    log: Log = _quiet,
+) -> dict[str, Any]:
     try:
         doc = listfile.parse(list_path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise UsageError(f"--list {list_path}: cannot read ({exc.strerror or exc})") from None
     recipe = recipe_from(settings)
-    examples = examples_from_files(doc, metadata=metadata, background=background, feedback=feedback,
-                                   recipe=recipe, headings=settings.list.headings)
-    log(f"training on {len(examples)} papers from {list_path} "
-        f"({sum(e.label for e in examples)} positive)")
+    examples = examples_from_files(
+        doc, metadata=metadata, background=background, feedback=feedback, recipe=recipe, headings=settings.list.headings
+    )
+    log(f"training on {len(examples)} papers from {list_path} ({sum(e.label for e in examples)} positive)")
     try:
-        model = train(examples, encoder=load_encoder(recipe), recipe=recipe,
-                      target_precision=settings.classifier.target_precision, log=log)
+        model = train(
+            examples,
+            encoder=load_encoder(recipe),
+            recipe=recipe,
+            target_precision=settings.classifier.target_precision,
+            log=log,
+        )
     except ValueError as exc:
         raise UsageError(f"cannot train: {exc}") from None
-    fb = [(e.paper.arxiv_id, "accepted" if e.label else "rejected", e.heading) for e in examples
-          if e.kind in ("accepted", "rejected")]
-    sources = {"list": str(list_path), "metadata": [str(p) for p in metadata],
-               "background": [str(p) for p in background], "feedback": [str(p) for p in feedback]}
-    return save_model(out, model, examples, list_fp=list_fingerprint(doc, settings.list.headings),
-                      feedback_fp=feedback_fingerprint(fb), target_precision=settings.classifier.target_precision,
-                      extra={"trained_from": sources})
+    fb = [
+        (e.paper.arxiv_id, "accepted" if e.label else "rejected", e.heading)
+        for e in examples
+        if e.kind in ("accepted", "rejected")
+    ]
+    sources = {
+        "list": str(list_path),
+        "metadata": [str(p) for p in metadata],
+        "background": [str(p) for p in background],
+        "feedback": [str(p) for p in feedback],
+    }
+    return save_model(
+        out,
+        model,
+        examples,
+        list_fp=list_fingerprint(doc, settings.list.headings),
+        feedback_fp=feedback_fingerprint(fb),
+        target_precision=settings.classifier.target_precision,
+        extra={"trained_from": sources},
+    )
 
 
 def describe_card(card: dict[str, Any], out: Path) -> str:
     c = card["training_counts"]
     cv = card.get("cross_validation", {})
-    how = ("out-of-fold on reviewed papers" if cv.get("calibration") == "reviewed"
-           else "estimated from held-out list entries vs background")
-    return (f"model {card['model_id']} written to {out}\n"
-            f"  trained on {c['list']} list entries, {c['accepted']} accepted and {c['rejected']} rejected "
-            f"papers, {c['background']} background papers ({cv.get('train_seconds', 0):.0f} s)\n"
-            f"  proposes papers with relevance >= {card['threshold']['relevance']:.3f} "
-            f"(target precision {card['target_precision']:g}; {how}: precision "
-            f"{cv.get('cv_precision', float('nan')):.2f}, recall "
-            f"{cv.get('cv_recall', cv.get('cv_list_recall', float('nan'))):.2f})")
+    how = (
+        "out-of-fold on reviewed papers"
+        if cv.get("calibration") == "reviewed"
+        else "estimated from held-out list entries vs background"
+    )
+    return (
+        f"model {card['model_id']} written to {out}\n"
+        f"  trained on {c['list']} list entries, {c['accepted']} accepted and {c['rejected']} rejected "
+        f"papers, {c['background']} background papers ({cv.get('train_seconds', 0):.0f} s)\n"
+        f"  proposes papers with relevance >= {card['threshold']['relevance']:.3f} "
+        f"(target precision {card['target_precision']:g}; {how}: precision "
+        f"{cv.get('cv_precision', float('nan')):.2f}, recall "
+        f"{cv.get('cv_recall', cv.get('cv_list_recall', float('nan'))):.2f})"
+    )
 
 
 def score_command(settings: Settings, *, model_dir: Path, input_path: Path, output_path: Path) -> int:
     model = model_from(artifact.load(model_dir))
     rows = read_papers(input_path)
     scored = model.score([r.paper for r in rows])
-    return write_jsonl(output_path, (
-        {"arxiv_id": s.paper.arxiv_id, "relevance": round(s.relevance, 6), "selected": s.selected,
-         "heading": s.heading, "runner_up": s.runner_up, "heading_scores": dict(s.heading_scores),
-         "reasons": s.to_json()["reasons"]} for s in scored))
+    return write_jsonl(
+        output_path,
+        (
+            {
+                "arxiv_id": s.paper.arxiv_id,
+                "relevance": round(s.relevance, 6),
+                "selected": s.selected,
+                "heading": s.heading,
+                "runner_up": s.runner_up,
+                "heading_scores": dict(s.heading_scores),
+                "reasons": s.to_json()["reasons"],
+            }
+            for s in scored
+        ),
+    )
 
 
 def eval_command(settings: Settings, *, model_dir: Path, input_path: Path) -> dict[str, Any]:
@@ -295,7 +370,7 @@ def eval_command(settings: Settings, *, model_dir: Path, input_path: Path) -> di
     model = model_from(art)
     rows = [r for r in read_papers(input_path) if r.label is not None]
     if not rows:
-        raise UsageError(f"{input_path}: no labelled papers (field \"label\")")
+        raise UsageError(f'{input_path}: no labelled papers (field "label")')
     listed = listed_index(model)
     rows = [r for r in rows if not r.replacement and not listed.match(r.paper.arxiv_id, r.paper.title)]
     scored = model.score([r.paper for r in rows])
@@ -304,16 +379,21 @@ def eval_command(settings: Settings, *, model_dir: Path, input_path: Path) -> di
 
 def format_metrics(m: dict[str, Any]) -> str:
     lines = []
-    for name, block in (("headline (uncertain dropped)", m["headline"]),
-                        ("uncertain counted as relevant", m["uncertain_as_relevant"])):
+    for name, block in (
+        ("headline (uncertain dropped)", m["headline"]),
+        ("uncertain counted as relevant", m["uncertain_as_relevant"]),
+    ):
         lines.append(f"{name}: {block['papers']} papers, {block['relevant']} relevant")
         lines.append(f"  average precision        {block['average_precision']:.3f}")
         lines.append(f"  recall at precision 0.8  {block['recall_at_precision_0.8']:.3f}")
-        lines.append(f"  at the model's threshold precision {block['precision_at_threshold']:.3f}, "
-                     f"recall {block['recall_at_threshold']:.3f} ({block['proposed']} proposed)")
+        lines.append(
+            f"  at the model's threshold precision {block['precision_at_threshold']:.3f}, "
+            f"recall {block['recall_at_threshold']:.3f} ({block['proposed']} proposed)"
+        )
         if block.get("heading_top1") is not None:
-            lines.append(f"  heading accuracy         top-1 {block['heading_top1']:.3f}, "
-                         f"top-2 {block['heading_top2']:.3f}")
+            lines.append(
+                f"  heading accuracy         top-1 {block['heading_top1']:.3f}, top-2 {block['heading_top2']:.3f}"
+            )
     return "\n".join(lines)
 
 
@@ -325,9 +405,13 @@ def enrich_command(settings: Settings, *, list_path: Path | None, out: Path | No
         from .github_pr import GitHubRepo
         from .tokens import read_secret
 
-        repo = GitHubRepo(build.github_client(settings, read_secret(settings.github.token_env)), settings.github.repo,
-                          path=settings.list.path, base_branch=settings.github.base_branch,
-                          branch=settings.github.branch)
+        repo = GitHubRepo(
+            build.github_client(settings, read_secret(settings.github.token_env)),
+            settings.github.repo,
+            path=settings.list.path,
+            base_branch=settings.github.base_branch,
+            branch=settings.github.branch,
+        )
         text = repo.read().text
     else:
         path = list_path or settings.list.file
@@ -353,8 +437,14 @@ def enrich_cache_path(settings: Settings) -> Path:
 class ModelStore:
     """ModelProvider for the pipeline: the committed model, or a retrained one when stale."""
 
-    def __init__(self, settings: Settings, *, dry_run: bool = False, log: Log = _quiet,
-                 encoder_loader: Callable[[Recipe], Any] = load_encoder) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        dry_run: bool = False,
+        log: Log = _quiet,
+        encoder_loader: Callable[[Recipe], Any] = load_encoder,
+    ) -> None:
         self.settings = settings
         self.dry_run = dry_run
         self.log = log
@@ -371,26 +461,38 @@ class ModelStore:
         fb_fp = feedback_fingerprint((f.arxiv_id, f.outcome, f.heading) for f in reviews)
         base_card = artifact.read_card(c.model_dir)
         wants_emb = c.embeddings
-        base_fits = (base_card.get("list_fingerprint") == list_fp and base_card.get("review_fingerprint") == fb_fp
-                     and bool(base_card.get("embedding_model")) == wants_emb)
+        base_fits = (
+            base_card.get("list_fingerprint") == list_fp
+            and base_card.get("review_fingerprint") == fb_fp
+            and bool(base_card.get("embedding_model")) == wants_emb
+        )
         if base_fits:
             return model_from(artifact.load(c.model_dir), encoder_loader=self.encoder_loader)
         if self.retrained_dir.joinpath(artifact.CARD).exists():
             card = artifact.read_card(self.retrained_dir)
-            if (card.get("list_fingerprint"), card.get("review_fingerprint"), card.get("base_model"),
-                    bool(card.get("embedding_model"))) == (list_fp, fb_fp, base_card.get("model_id"), wants_emb):
+            if (
+                card.get("list_fingerprint"),
+                card.get("review_fingerprint"),
+                card.get("base_model"),
+                bool(card.get("embedding_model")),
+            ) == (list_fp, fb_fp, base_card.get("model_id"), wants_emb):
                 return model_from(artifact.load(self.retrained_dir), encoder_loader=self.encoder_loader)
-        why = ("the list changed" if base_card.get("list_fingerprint") != list_fp else
-               "review outcomes changed" if base_card.get("review_fingerprint") != fb_fp else
-               "classifier.embeddings changed")
+        why = (
+            "the list changed"
+            if base_card.get("list_fingerprint") != list_fp
+            else "review outcomes changed"
+            if base_card.get("review_fingerprint") != fb_fp
+            else "classifier.embeddings changed"
+        )
         if not c.retrain:
-            raise ModelError(f"the model in {c.model_dir} is stale ({why} since it was trained) and "
-                             "classifier.retrain is off: retrain with `watcher train`")
+            raise ModelError(
+                f"the model in {c.model_dir} is stale ({why} since it was trained) and "
+                "classifier.retrain is off: retrain with `watcher train`"
+            )
         self.log(f"retraining: {why} since model {base_card.get('model_id')}")
         return self._retrain(doc, state, base_card, list_fp, fb_fp)
 
-    def _retrain(self, doc: ListDocument, state: State, base_card: dict[str, Any], list_fp: str,
-                 fb_fp: str) -> Model:
+    def _retrain(self, doc: ListDocument, state: State, base_card: dict[str, Any], list_fp: str, fb_fp: str) -> Model:
         c = self.settings.classifier
         base = artifact.load(c.model_dir, parts=("model", "training"))
         stored = stored_examples(base.part("training"))
@@ -426,28 +528,50 @@ class ModelStore:
             if arxiv_id not in taken and arxiv_id not in reviews and not listed.match(arxiv_id, paper.title):
                 examples.append(Example(paper, 0, None, "background", day=_day(paper)))
         try:
-            model = train(examples, encoder=self.encoder_loader(recipe), recipe=recipe,
-                          target_precision=c.target_precision, log=self.log)
+            model = train(
+                examples,
+                encoder=self.encoder_loader(recipe),
+                recipe=recipe,
+                target_precision=c.target_precision,
+                log=self.log,
+            )
         except ValueError as exc:  # e.g. a list left with one heading: the data cannot make a model
             raise ModelError(f"retraining failed: {exc}") from None
         if self.dry_run:
             model.model_id = f"retrained-in-memory-{list_fp[:8]}"
             return model
-        save_model(self.retrained_dir, model, examples, list_fp=list_fp, feedback_fp="none", review_fp=fb_fp,
-                   target_precision=c.target_precision, store_training=False,
-                   extra={"base_model": base_card.get("model_id"), "retrained_because": "stale"})
+        save_model(
+            self.retrained_dir,
+            model,
+            examples,
+            list_fp=list_fp,
+            feedback_fp="none",
+            review_fp=fb_fp,
+            target_precision=c.target_precision,
+            store_training=False,
+            extra={"base_model": base_card.get("model_id"), "retrained_because": "stale"},
+        )
         return model
 
 
-def _positives_with_rows(doc: ListDocument, known: dict[str, Paper], stored: Sequence[Example],
-                         headings: Sequence[str]) -> list[Example]:
+def _positives_with_rows(
+    doc: ListDocument, known: dict[str, Paper], stored: Sequence[Example], headings: Sequence[str]
+) -> list[Example]:
     """List entries as positives; an entry the stored rows know (by title key) reuses its row."""
     rows = {e.paper.title: e for e in stored if e.label == 1 and e.kind == "list"}
     out = []
     for ex in list_examples(doc, {k: v for k, v in known.items() if not k.startswith("title:")}, headings):
         row = rows.get(title_key(ex.paper.title))
         if row is not None and not ex.paper.abstract:
-            ex = Example(ex.paper, 1, ex.heading, "list", counts=row.counts, embedding=row.embedding,
-                         terms=row.terms, gated=row.gated)
+            ex = Example(
+                ex.paper,
+                1,
+                ex.heading,
+                "list",
+                counts=row.counts,
+                embedding=row.embedding,
+                terms=row.terms,
+                gated=row.gated,
+            )
         out.append(ex)
     return out

@@ -108,8 +108,10 @@ class FakeArxiv(LoopbackServer):
     """Point the RSS URL at `fake.rss_url(query)` and the API at `fake.api_url`."""
 
     fault_kinds = (*LoopbackServer.fault_kinds, "empty_page")
-    garbage_body = (b'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-                    b"<entry><title>Broken & unterminated")
+    garbage_body = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        b"<entry><title>Broken & unterminated"
+    )
     garbage_content_type = ATOM_TYPE
 
     def __init__(self, *, page_cap: int = 2000):
@@ -129,14 +131,30 @@ class FakeArxiv(LoopbackServer):
     def api_url(self) -> str:
         return f"{self.url}/api/query"
 
-    def set_feed(self, body: bytes | str, content_type: str = RSS_TYPE, etag: str | None = None, *,
-                 query: str | None = None, status: int = 200, headers: dict[str, str] | None = None) -> None:
+    def set_feed(
+        self,
+        body: bytes | str,
+        content_type: str = RSS_TYPE,
+        etag: str | None = None,
+        *,
+        query: str | None = None,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         """Serve `body` for `query` (None = any query) until replaced; etag None = sha256 of body."""
         with self.lock:
             self._feeds[query] = _feed(body, content_type, status, etag, headers)
 
-    def queue_feed(self, body: bytes | str, content_type: str = RSS_TYPE, etag: str | None = None, *,
-                   query: str | None = None, status: int = 200, headers: dict[str, str] | None = None) -> None:
+    def queue_feed(
+        self,
+        body: bytes | str,
+        content_type: str = RSS_TYPE,
+        etag: str | None = None,
+        *,
+        query: str | None = None,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         """Serve `body` once, before anything set with `set_feed` (queued bodies go in order)."""
         with self.lock:
             self._queue.append((query, _feed(body, content_type, status, etag, headers)))
@@ -148,8 +166,7 @@ class FakeArxiv(LoopbackServer):
     def set_unavailable(self, *, query: str | None = None, status: int = 503, retry_after: int | None = None) -> None:
         """Answer feeds with the HTML error page an outage returns."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-        self.set_feed(html_error_page(status), "text/html; charset=utf-8", query=query, status=status,
-                      headers=headers)
+        self.set_feed(html_error_page(status), "text/html; charset=utf-8", query=query, status=status, headers=headers)
 
     def add_paper(self, paper: dict[str, Any] | ArxivPaper | None = None, **fields: Any) -> ArxivPaper:
         """Register a paper for the API (a dict, an ArxivPaper, or keyword fields)."""
@@ -202,8 +219,10 @@ class FakeArxiv(LoopbackServer):
     # -- API ---------------------------------------------------------------
     def _api_query(self, req: Request, empty: bool = False) -> Response:
         q = req.query
-        canonical = (f"search_query={q.get('search_query', '')}&id_list={q.get('id_list', '')}"
-                     f"&start={q.get('start', '0')}&max_results={q.get('max_results', '10')}")
+        canonical = (
+            f"search_query={q.get('search_query', '')}&id_list={q.get('id_list', '')}"
+            f"&start={q.get('start', '0')}&max_results={q.get('max_results', '10')}"
+        )
         try:
             start = _int_param(q, "start", 0)
             max_results = _int_param(q, "max_results", 10)
@@ -211,12 +230,16 @@ class FakeArxiv(LoopbackServer):
                 body = _api_error_feed(canonical, "max_results must be less than or equal to 30000")
                 return Response(400, body, {"Content-Type": ATOM_TYPE})
             results = self._search(q.get("search_query", ""), q.get("id_list", ""))
-            results = _sorted(results, q.get("sortBy", "relevance"), q.get("sortOrder", "descending"),
-                              keep_order=bool(q.get("id_list")) and not q.get("search_query"))
+            results = _sorted(
+                results,
+                q.get("sortBy", "relevance"),
+                q.get("sortOrder", "descending"),
+                keep_order=bool(q.get("id_list")) and not q.get("search_query"),
+            )
         except QueryError as e:
             return Response(200, _api_error_feed(canonical, str(e)), {"Content-Type": ATOM_TYPE})
         per_page = min(max_results, self.page_cap)
-        page = [] if empty else results[start:start + per_page]
+        page = [] if empty else results[start : start + per_page]
         body = _api_feed(canonical, page, total=len(results), start=start, per_page=per_page)
         return Response(200, body, {"Content-Type": ATOM_TYPE})
 
@@ -240,9 +263,12 @@ class FakeArxiv(LoopbackServer):
 
 
 # -- query language --------------------------------------------------------------
-_TOKEN = re.compile(r"""\s*(?:(?P<open>\()|(?P<close>\))|(?P<op>ANDNOT|AND|OR)(?=[\s()]|$)
+_TOKEN = re.compile(
+    r"""\s*(?:(?P<open>\()|(?P<close>\))|(?P<op>ANDNOT|AND|OR)(?=[\s()]|$)
                         |(?P<field>[A-Za-z]+):(?P<value>"[^"]*"|\[[^\]]*\]|[^\s()]+)
-                        |(?P<bare>"[^"]*"|[^\s()]+))""", re.X)
+                        |(?P<bare>"[^"]*"|[^\s()]+))""",
+    re.X,
+)
 _FIELDS = {"ti", "au", "abs", "co", "jr", "cat", "rn", "id", "all", "submitteddate", "lastupdateddate"}
 Predicate = Callable[[ArxivPaper], bool]
 
@@ -290,8 +316,9 @@ def _parse_query(text: str) -> Predicate:
         while peek()[0] == "op" and peek()[2] in ("AND", "ANDNOT"):
             op = take()[2]
             right = atom()
-            left = ((lambda a, b: lambda p: a(p) and b(p)) if op == "AND"
-                    else (lambda a, b: lambda p: a(p) and not b(p)))(left, right)
+            left = (
+                (lambda a, b: lambda p: a(p) and b(p)) if op == "AND" else (lambda a, b: lambda p: a(p) and not b(p))
+            )(left, right)
         return left
 
     def atom() -> Predicate:
@@ -338,13 +365,20 @@ def _term(fld: str, value: str) -> Predicate:
         if prefix:
             return any(h.startswith(words[0]) for h in hay)
         n = len(words)  # one word, or a phrase: consecutive words
-        return any(hay[k:k + n] == words for k in range(len(hay) - n + 1))
+        return any(hay[k : k + n] == words for k in range(len(hay) - n + 1))
+
     return match
 
 
 def _field_text(p: ArxivPaper, fld: str) -> str:
-    parts = {"ti": [p.title], "abs": [p.abstract], "au": list(p.authors), "co": [p.comment or ""],
-             "jr": [p.journal_ref or ""], "rn": []}
+    parts = {
+        "ti": [p.title],
+        "abs": [p.abstract],
+        "au": list(p.authors),
+        "co": [p.comment or ""],
+        "jr": [p.journal_ref or ""],
+        "rn": [],
+    }
     if fld == "all":
         return " ".join(" ".join(v) for v in parts.values())
     return " ".join(parts[fld])
@@ -369,6 +403,7 @@ def _date_range(value: str) -> tuple[datetime, datetime]:
             t += {8: timedelta(days=1), 12: timedelta(minutes=1), 14: timedelta(seconds=1)}[len(s)]
             t -= timedelta(microseconds=1)
         return t
+
     return bound(m[1], False), bound(m[2], True)
 
 
@@ -418,7 +453,7 @@ def _api_head(canonical: str, total: int, start: int, per_page: int) -> str:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/"'
         ' xmlns:arxiv="http://arxiv.org/schemas/atom">\n'
-        f'  <link href={quoteattr("http://arxiv.org/api/query?" + quote(canonical, safe=":"))}'
+        f"  <link href={quoteattr('http://arxiv.org/api/query?' + quote(canonical, safe=':'))}"
         ' rel="self" type="application/atom+xml"/>\n'
         f'  <title type="html">ArXiv Query: {escape(canonical)}</title>\n'
         f"  <id>http://arxiv.org/api/{feed_id}</id>\n"
@@ -484,36 +519,48 @@ def _rss_date(day: date, hour: int = 0) -> str:
     """arXiv's RFC 822 date for midnight Eastern of `day`."""
     try:
         from zoneinfo import ZoneInfo
+
         t = datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo("America/New_York"))
     except Exception:  # no tz database: EST is close enough for a fake
         t = datetime(day.year, day.month, day.day, hour, tzinfo=timezone(timedelta(hours=-5)))
     return t.strftime("%a, %d %b %Y %H:%M:%S %z")
 
 
-_RSS_OPEN = ("<?xml version='1.0' encoding='UTF-8'?>\n"
-             '<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/"'
-             ' xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/"'
-             ' version="2.0">\n  <channel>\n')
+_RSS_OPEN = (
+    "<?xml version='1.0' encoding='UTF-8'?>\n"
+    '<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/"'
+    ' xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+    ' version="2.0">\n  <channel>\n'
+)
 
 
 def _rss_channel(title: str, link: str, description: str, day: date, editor: str) -> str:
-    return (f"    <title>{escape(title)}</title>\n    <link>{escape(link)}</link>\n"
-            f"    <description>{escape(description)}</description>\n"
-            f'    <atom:link href={quoteattr(link)} rel="self" type="application/rss+xml"/>\n'
-            "    <docs>http://www.rssboard.org/rss-specification</docs>\n    <language>en-us</language>\n"
-            f"    <lastBuildDate>{_rss_date(day, 4)}</lastBuildDate>\n"
-            f"    <managingEditor>{editor}</managingEditor>\n    <pubDate>{_rss_date(day)}</pubDate>\n")
+    return (
+        f"    <title>{escape(title)}</title>\n    <link>{escape(link)}</link>\n"
+        f"    <description>{escape(description)}</description>\n"
+        f'    <atom:link href={quoteattr(link)} rel="self" type="application/rss+xml"/>\n'
+        "    <docs>http://www.rssboard.org/rss-specification</docs>\n    <language>en-us</language>\n"
+        f"    <lastBuildDate>{_rss_date(day, 4)}</lastBuildDate>\n"
+        f"    <managingEditor>{editor}</managingEditor>\n    <pubDate>{_rss_date(day)}</pubDate>\n"
+    )
 
 
-def rss_feed(papers: Iterable[dict[str, Any] | ArxivPaper], *, query: str = "cs.CL",
-             day: date | None = None) -> bytes:
+def rss_feed(papers: Iterable[dict[str, Any] | ArxivPaper], *, query: str = "cs.CL", day: date | None = None) -> bytes:
     """An RSS 2.0 feed shaped exactly like rss.arxiv.org's (arxiv-feed serializer) for one announcement day."""
     day = day or date.today()
     title = ", ".join(query.split("+"))
     link = f"http://rss.arxiv.org/rss/{query}"
-    out = [_RSS_OPEN, _rss_channel(f"{title} updates on arXiv.org", link,
-                                   f"{title} updates on the arXiv.org e-print archive.", day, "rss-help@arxiv.org"),
-           "    <skipDays>\n      <day>Saturday</day>\n      <day>Sunday</day>\n    </skipDays>\n"]
+    out = [
+        _RSS_OPEN,
+        _rss_channel(
+            f"{title} updates on arXiv.org",
+            link,
+            f"{title} updates on the arXiv.org e-print archive.",
+            day,
+            "rss-help@arxiv.org",
+        ),
+        "    <skipDays>\n      <day>Saturday</day>\n      <day>Sunday</day>\n    </skipDays>\n",
+    ]
     for p in map(ArxivPaper.of, papers):
         vid = f"{p.arxiv_id}v{p.version}"
         out.append(
@@ -529,9 +576,13 @@ def rss_feed(papers: Iterable[dict[str, Any] | ArxivPaper], *, query: str = "cs.
             "      <dc:rights>http://creativecommons.org/licenses/by/4.0/</dc:rights>\n"
             f"      <dc:creator>{escape(', '.join(p.authors))}</dc:creator>\n"
             + (f"      <arxiv:DOI>{escape(p.doi)}</arxiv:DOI>\n" if p.doi else "")
-            + (f"      <arxiv:journal_reference>{escape(p.journal_ref)}</arxiv:journal_reference>\n"
-               if p.journal_ref else "")
-            + "    </item>\n")
+            + (
+                f"      <arxiv:journal_reference>{escape(p.journal_ref)}</arxiv:journal_reference>\n"
+                if p.journal_ref
+                else ""
+            )
+            + "    </item>\n"
+        )
     out.append("  </channel>\n</rss>")
     return "".join(out).encode()
 
@@ -539,23 +590,29 @@ def rss_feed(papers: Iterable[dict[str, Any] | ArxivPaper], *, query: str = "cs.
 def rss_error_feed(query: str, message: str | None = None, *, day: date | None = None) -> bytes:
     """The body rss.arxiv.org sends with HTTP 400 for a bad category: a channel titled `Feed error for query: …`."""
     link = f"http://rss.arxiv.org/rss/{query}"
-    archives = ("astro-ph, cond-mat, cs, econ, eess, gr-qc, hep-ex, hep-lat, hep-ph, hep-th, math, math-ph, "
-                "nlin, nucl-ex, nucl-th, physics, q-bio, q-fin, quant-ph, stat, test")
+    archives = (
+        "astro-ph, cond-mat, cs, econ, eess, gr-qc, hep-ex, hep-lat, hep-ph, hep-th, math, math-ph, "
+        "nlin, nucl-ex, nucl-th, physics, q-bio, q-fin, quant-ph, stat, test"
+    )
     message = message or f"Bad archive '{query.split('+')[0].split('.')[0]}'."
     description = f"{message} Valid archive names are: {archives}."
-    return (_RSS_OPEN + _rss_channel(f"Feed error for query: {link}", link, description, day or date.today(),
-                                     "rss-help.arxiv.org") + "  </channel>\n</rss>").encode()
+    return (
+        _RSS_OPEN
+        + _rss_channel(f"Feed error for query: {link}", link, description, day or date.today(), "rss-help.arxiv.org")
+        + "  </channel>\n</rss>"
+    ).encode()
 
 
 def html_error_page(status: int = 503) -> bytes:
     """The kind of HTML page arXiv's front end returns during an outage or throttling."""
     phrase = HTTPStatus(status).phrase
-    return (f"<!DOCTYPE html>\n<html><head><title>{status} {phrase}</title></head>\n<body>\n"
-            f"<h1>{phrase}</h1>\n<p>arXiv is temporarily unable to service your request. "
-            "Please try again later.</p>\n</body></html>\n").encode()
+    return (
+        f"<!DOCTYPE html>\n<html><head><title>{status} {phrase}</title></head>\n<body>\n"
+        f"<h1>{phrase}</h1>\n<p>arXiv is temporarily unable to service your request. "
+        "Please try again later.</p>\n</body></html>\n"
+    ).encode()
 
 
-def _feed(body: bytes | str, content_type: str, status: int, etag: str | None,
-          headers: dict[str, str] | None) -> _Feed:
+def _feed(body: bytes | str, content_type: str, status: int, etag: str | None, headers: dict[str, str] | None) -> _Feed:
     data = body.encode() if isinstance(body, str) else body
     return _Feed(data, content_type, status, etag or hashlib.sha256(data).hexdigest(), dict(headers or {}))

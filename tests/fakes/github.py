@@ -166,9 +166,17 @@ class FakeGitHub(LoopbackServer):
             self.route(method, rx, self._api(method, rx.startswith(R), handler))
 
     # == test-control API ====================================================
-    def create_repo(self, owner: str, name: str, files: dict[str, bytes | str] | None = None,
-                    default_branch: str = "main", *, private: bool = False, can_write: bool = True,
-                    actions_can_create_prs: bool = True) -> str:
+    def create_repo(
+        self,
+        owner: str,
+        name: str,
+        files: dict[str, bytes | str] | None = None,
+        default_branch: str = "main",
+        *,
+        private: bool = False,
+        can_write: bool = True,
+        actions_can_create_prs: bool = True,
+    ) -> str:
         """Create `owner/name` with one initial commit holding `files`; returns "owner/name"."""
         with self.lock:
             repo = _Repo(next(self._ids), owner, name, default_branch, private, can_write, actions_can_create_prs)
@@ -177,8 +185,9 @@ class FakeGitHub(LoopbackServer):
             repo.branches[default_branch] = self._commit(repo, tree, (), "Initial commit")
             return repo.full_name
 
-    def set_permissions(self, repo: str, *, can_write: bool | None = None,
-                        actions_can_create_prs: bool | None = None) -> None:
+    def set_permissions(
+        self, repo: str, *, can_write: bool | None = None, actions_can_create_prs: bool | None = None
+    ) -> None:
         with self.lock:
             r = self._repo(repo)
             if can_write is not None:
@@ -213,8 +222,9 @@ class FakeGitHub(LoopbackServer):
         """Content of `path` at a branch or commit sha; KeyError if absent."""
         return self.files_at(repo, ref)[path]
 
-    def commit_file(self, repo: str, branch: str, path: str, content: bytes | str | None,
-                    message: str = "Maintainer edit") -> str:
+    def commit_file(
+        self, repo: str, branch: str, path: str, content: bytes | str | None, message: str = "Maintainer edit"
+    ) -> str:
         """Push a commit changing one file on `branch` (None deletes it); returns the commit sha."""
         with self.lock:
             r = self._repo(repo)
@@ -255,8 +265,14 @@ class FakeGitHub(LoopbackServer):
         with self.lock:
             return [c["body"] for c in self._repo(repo).comments.get(number, [])]
 
-    def merge_pull(self, repo: str, number: int, files_override: dict[str, bytes | str | None] | None = None,
-                   *, delete_branch: bool = False) -> str:
+    def merge_pull(
+        self,
+        repo: str,
+        number: int,
+        files_override: dict[str, bytes | str | None] | None = None,
+        *,
+        delete_branch: bool = False,
+    ) -> str:
         """Merge PR `number` as a maintainer would; returns the merge commit sha.
 
         The base gets every file the head changed since their merge base (head
@@ -283,12 +299,12 @@ class FakeGitHub(LoopbackServer):
                     tree.pop(path, None)
                 else:
                     tree[path] = _bytes(content)
-            sha = self._commit(r, tree, (base_sha, head_sha),
-                               f"Merge pull request #{number} from {r.owner}/{pr.head}")
+            sha = self._commit(r, tree, (base_sha, head_sha), f"Merge pull request #{number} from {r.owner}/{pr.head}")
             r.branches[pr.base] = sha
             now = _now()
-            r.pulls[number] = replace(pr, state="closed", merged=True, merged_at=now, closed_at=now,
-                                      updated_at=now, merge_commit_sha=sha)
+            r.pulls[number] = replace(
+                pr, state="closed", merged=True, merged_at=now, closed_at=now, updated_at=now, merge_commit_sha=sha
+            )
             if delete_branch:
                 r.branches.pop(pr.head, None)
             return sha
@@ -300,23 +316,38 @@ class FakeGitHub(LoopbackServer):
             now = _now()
             r.pulls[number] = replace(pr, state="closed", closed_at=now, updated_at=now)
 
-    def rate_limit(self, *, times: int = 1, reset_in: int = 1, secondary: bool = False,
-                   method: str | None = None, path_regex: str = "") -> None:
+    def rate_limit(
+        self,
+        *,
+        times: int = 1,
+        reset_in: int = 1,
+        secondary: bool = False,
+        method: str | None = None,
+        path_regex: str = "",
+    ) -> None:
         """Answer the next `times` matching requests with GitHub's 403 rate-limit response."""
         if secondary:
-            body = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before "
-                               "you try again.", "documentation_url": DOCS}
+            body = {
+                "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+                "documentation_url": DOCS,
+            }
             headers = {"Retry-After": str(reset_in)}
         else:
             body = {"message": "API rate limit exceeded for installation ID 1001.", "documentation_url": DOCS}
-            headers = {"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "0", "X-RateLimit-Used": "5000",
-                       "X-RateLimit-Reset": str(int(time.time()) + reset_in), "X-RateLimit-Resource": "core"}
+            headers = {
+                "X-RateLimit-Limit": "5000",
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Used": "5000",
+                "X-RateLimit-Reset": str(int(time.time()) + reset_in),
+                "X-RateLimit-Resource": "core",
+            }
         self.fail(method, path_regex, status=403, body=body, headers=headers, times=times)
 
     # == dialect =============================================================
     def default_error_body(self, status: int) -> Response:
-        return json_response({"message": HTTPStatus(status).phrase, "documentation_url": DOCS,
-                              "status": str(status)}, status)
+        return json_response(
+            {"message": HTTPStatus(status).phrase, "documentation_url": DOCS, "status": str(status)}, status
+        )
 
     def not_found(self, req: Request) -> Response:
         return json_response({"message": "Not Found", "documentation_url": DOCS, "status": "404"}, 404)
@@ -324,9 +355,13 @@ class FakeGitHub(LoopbackServer):
     def _api(self, method: str, on_repo: bool, handler: Callable[..., Any]) -> Callable[..., Response]:
         def run(req: Request, *groups: str) -> Response:
             self._served += 1
-            headers = {"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": str(max(0, 5000 - self._served)),
-                       "X-RateLimit-Reset": str(int(time.time()) + 3600), "X-RateLimit-Used": str(self._served),
-                       "X-RateLimit-Resource": "core"}
+            headers = {
+                "X-RateLimit-Limit": "5000",
+                "X-RateLimit-Remaining": str(max(0, 5000 - self._served)),
+                "X-RateLimit-Reset": str(int(time.time()) + 3600),
+                "X-RateLimit-Used": str(self._served),
+                "X-RateLimit-Resource": "core",
+            }
             try:
                 self._check_auth(req)
                 if req.body and req.json is None:
@@ -354,6 +389,7 @@ class FakeGitHub(LoopbackServer):
             if status == 204:
                 return Response(204, b"", headers)
             return json_response(result, status, headers)
+
         return run
 
     def _check_auth(self, req: Request) -> None:
@@ -378,9 +414,15 @@ class FakeGitHub(LoopbackServer):
         if branch not in r.branches:
             raise GitHubError(404, "Branch not found")
         sha = r.branches[branch]
-        return {"name": branch, "commit": self._commit_json(r, r.commits[sha]), "protected": False,
-                "_links": {"self": f"{self._api_base(r)}/branches/{quote(branch)}",
-                           "html": f"{self._html_base(r)}/tree/{quote(branch)}"}}
+        return {
+            "name": branch,
+            "commit": self._commit_json(r, r.commits[sha]),
+            "protected": False,
+            "_links": {
+                "self": f"{self._api_base(r)}/branches/{quote(branch)}",
+                "html": f"{self._html_base(r)}/tree/{quote(branch)}",
+            },
+        }
 
     # == handlers: refs & commits ============================================
     def _list_refs(self, req: Request, r: _Repo) -> Response:
@@ -437,8 +479,11 @@ class FakeGitHub(LoopbackServer):
         commits = sorted((r.commits[s] for s in self._ancestors(r, head)), key=lambda c: order[c.sha], reverse=True)
         path = req.query.get("path")
         if path:
-            commits = [c for c in commits
-                       if c.tree.get(path) != (r.commits[c.parents[0]].tree.get(path) if c.parents else None)]
+            commits = [
+                c
+                for c in commits
+                if c.tree.get(path) != (r.commits[c.parents[0]].tree.get(path) if c.parents else None)
+            ]
         return self._paginate(req, [self._commit_json(r, c) for c in commits])
 
     # == handlers: contents ===================================================
@@ -455,7 +500,7 @@ class FakeGitHub(LoopbackServer):
                 return Response(200, data, {"Content-Type": RAW_MEDIA})
             return self._content_json(r, ref, path, data, with_content=True)
         prefix = f"{path}/" if path else ""
-        children = sorted({p[len(prefix):].split("/")[0] for p in tree if p.startswith(prefix)})
+        children = sorted({p[len(prefix) :].split("/")[0] for p in tree if p.startswith(prefix)})
         if not children:
             raise GitHubError(404, "Not Found")
         entries = []
@@ -464,10 +509,19 @@ class FakeGitHub(LoopbackServer):
             if child in tree:
                 entries.append(self._content_json(r, ref, child, tree[child], with_content=False))
             else:
-                entries.append({"type": "dir", "name": name, "path": child, "sha": _tree_sha(tree, child),
-                                "size": 0, "url": f"{self._api_base(r)}/contents/{quote(child)}?ref={quote(ref)}",
-                                "html_url": f"{self._html_base(r)}/tree/{ref}/{child}", "download_url": None,
-                                "git_url": f"{self._api_base(r)}/git/trees/{_tree_sha(tree, child)}"})
+                entries.append(
+                    {
+                        "type": "dir",
+                        "name": name,
+                        "path": child,
+                        "sha": _tree_sha(tree, child),
+                        "size": 0,
+                        "url": f"{self._api_base(r)}/contents/{quote(child)}?ref={quote(ref)}",
+                        "html_url": f"{self._html_base(r)}/tree/{ref}/{child}",
+                        "download_url": None,
+                        "git_url": f"{self._api_base(r)}/git/trees/{_tree_sha(tree, child)}",
+                    }
+                )
         return entries
 
     def _put_contents(self, req: Request, r: _Repo, path: str) -> Any:
@@ -489,8 +543,10 @@ class FakeGitHub(LoopbackServer):
         tree[path] = content
         sha = self._commit(r, tree, (r.branches[branch],), body["message"])
         r.branches[branch] = sha
-        result = {"content": self._content_json(r, branch, path, content, with_content=False),
-                  "commit": self._git_commit_json(r, r.commits[sha])}
+        result = {
+            "content": self._content_json(r, branch, path, content, with_content=False),
+            "commit": self._git_commit_json(r, r.commits[sha]),
+        }
         return (200 if existed else 201), result
 
     def _delete_contents(self, req: Request, r: _Repo, path: str) -> Any:
@@ -552,10 +608,19 @@ class FakeGitHub(LoopbackServer):
             raise _validation(f"No commits between {base} and {branch}")
         number, now = r.next_number, _now()
         r.next_number += 1
-        r.pulls[number] = PullRequest(number, body["title"], body.get("body"), branch, base, self.login,
-                                      draft=bool(body.get("draft", False)),
-                                      maintainer_can_modify=bool(body.get("maintainer_can_modify", True)),
-                                      head_sha=head_sha, created_at=now, updated_at=now)
+        r.pulls[number] = PullRequest(
+            number,
+            body["title"],
+            body.get("body"),
+            branch,
+            base,
+            self.login,
+            draft=bool(body.get("draft", False)),
+            maintainer_can_modify=bool(body.get("maintainer_can_modify", True)),
+            head_sha=head_sha,
+            created_at=now,
+            updated_at=now,
+        )
         return 201, self._pull_json(r, r.pulls[number])
 
     def _get_pull(self, req: Request, r: _Repo, number: str) -> dict[str, Any]:
@@ -571,8 +636,10 @@ class FakeGitHub(LoopbackServer):
             base_sha = r.branches.get(pr.base, "")
         excluded = set(self._ancestors(r, base_sha)) if base_sha else set()
         order = {sha: i for i, sha in enumerate(r.commits)}
-        own = sorted((r.commits[sha] for sha in self._ancestors(r, pr.head_sha) if sha not in excluded),
-                     key=lambda c: order[c.sha])[:250]
+        own = sorted(
+            (r.commits[sha] for sha in self._ancestors(r, pr.head_sha) if sha not in excluded),
+            key=lambda c: order[c.sha],
+        )[:250]
         return self._paginate(req, [self._commit_json(r, c) for c in own])
 
     def _edit_pull(self, req: Request, r: _Repo, number: str) -> dict[str, Any]:
@@ -606,8 +673,11 @@ class FakeGitHub(LoopbackServer):
         if not name or name.lower() in r.labels:
             code = "already_exists" if name else "missing_field"
             raise GitHubError(422, "Validation Failed", [{"resource": "Label", "code": code, "field": "name"}])
-        r.labels[name.lower()] = {"name": name, "color": str(body.get("color") or "ededed").lstrip("#"),
-                                  "description": body.get("description")}
+        r.labels[name.lower()] = {
+            "name": name,
+            "color": str(body.get("color") or "ededed").lstrip("#"),
+            "description": body.get("description"),
+        }
         return 201, self._label_json(r, name)
 
     def _get_label(self, req: Request, r: _Repo, name: str) -> dict[str, Any]:
@@ -618,14 +688,25 @@ class FakeGitHub(LoopbackServer):
     def _get_issue(self, req: Request, r: _Repo, number: str) -> dict[str, Any]:
         pr = self._pull_or_404(r, number)
         base, html = self._api_base(r), self._html_base(r)
-        return {"url": f"{base}/issues/{pr.number}", "html_url": f"{html}/pull/{pr.number}",
-                "id": 500000 + pr.number, "number": pr.number, "state": pr.state, "title": pr.title,
-                "body": pr.body, "user": self._user(pr.user), "labels": [self._label_json(r, n) for n in pr.labels],
-                "comments": len(r.comments.get(pr.number, [])), "created_at": pr.created_at,
-                "updated_at": pr.updated_at, "closed_at": pr.closed_at,
-                "repository_url": base, "labels_url": f"{base}/issues/{pr.number}/labels{{/name}}",
-                "comments_url": f"{base}/issues/{pr.number}/comments",
-                "pull_request": {"url": f"{base}/pulls/{pr.number}", "html_url": f"{html}/pull/{pr.number}"}}
+        return {
+            "url": f"{base}/issues/{pr.number}",
+            "html_url": f"{html}/pull/{pr.number}",
+            "id": 500000 + pr.number,
+            "number": pr.number,
+            "state": pr.state,
+            "title": pr.title,
+            "body": pr.body,
+            "user": self._user(pr.user),
+            "labels": [self._label_json(r, n) for n in pr.labels],
+            "comments": len(r.comments.get(pr.number, [])),
+            "created_at": pr.created_at,
+            "updated_at": pr.updated_at,
+            "closed_at": pr.closed_at,
+            "repository_url": base,
+            "labels_url": f"{base}/issues/{pr.number}/labels{{/name}}",
+            "comments_url": f"{base}/issues/{pr.number}/comments",
+            "pull_request": {"url": f"{base}/pulls/{pr.number}", "html_url": f"{html}/pull/{pr.number}"},
+        }
 
     def _issue_labels(self, req: Request, r: _Repo, number: str) -> list[dict[str, Any]]:
         return [self._label_json(r, n) for n in self._pull_or_404(r, number).labels]
@@ -655,13 +736,20 @@ class FakeGitHub(LoopbackServer):
     def _create_comment(self, req: Request, r: _Repo, number: str) -> Any:
         pr, body = self._pull_or_404(r, number), _body(req)
         if not isinstance(body.get("body"), str):
-            raise GitHubError(422, "Validation Failed", [{"resource": "IssueComment", "code": "missing_field",
-                                                          "field": "body"}])
+            raise GitHubError(
+                422, "Validation Failed", [{"resource": "IssueComment", "code": "missing_field", "field": "body"}]
+            )
         cid, now, base = next(self._ids), _now(), self._api_base(r)
-        comment = {"id": cid, "url": f"{base}/issues/comments/{cid}", "body": body["body"],
-                   "html_url": f"{self._html_base(r)}/pull/{pr.number}#issuecomment-{cid}",
-                   "issue_url": f"{base}/issues/{pr.number}", "user": self._user(self.login),
-                   "created_at": now, "updated_at": now}
+        comment = {
+            "id": cid,
+            "url": f"{base}/issues/comments/{cid}",
+            "body": body["body"],
+            "html_url": f"{self._html_base(r)}/pull/{pr.number}#issuecomment-{cid}",
+            "issue_url": f"{base}/issues/{pr.number}",
+            "user": self._user(self.login),
+            "created_at": now,
+            "updated_at": now,
+        }
         r.comments.setdefault(pr.number, []).append(comment)
         return 201, comment
 
@@ -753,99 +841,184 @@ class FakeGitHub(LoopbackServer):
 
     def _user(self, login: str, kind: str = "User") -> dict[str, Any]:
         uid = int(hashlib.sha1(login.encode()).hexdigest()[:6], 16)
-        return {"login": login, "id": uid, "node_id": f"U_{uid}", "type": kind, "site_admin": False,
-                "url": f"{self.url}/users/{quote(login)}", "html_url": f"{self.url}/{quote(login)}"}
+        return {
+            "login": login,
+            "id": uid,
+            "node_id": f"U_{uid}",
+            "type": kind,
+            "site_admin": False,
+            "url": f"{self.url}/users/{quote(login)}",
+            "html_url": f"{self.url}/{quote(login)}",
+        }
 
     def _repo_json(self, r: _Repo) -> dict[str, Any]:
         base = self._api_base(r)
-        return {"id": r.id, "node_id": f"R_{r.id}", "name": r.name, "full_name": r.full_name,
-                "owner": self._user(r.owner, "Organization"), "private": r.private,
-                "html_url": self._html_base(r), "url": base, "default_branch": r.default_branch,
-                "clone_url": f"{self._html_base(r)}.git", "fork": False, "archived": False,
-                "permissions": {"admin": False, "push": r.can_write, "pull": True},
-                "pulls_url": f"{base}/pulls{{/number}}", "issues_url": f"{base}/issues{{/number}}",
-                "labels_url": f"{base}/labels{{/name}}", "contents_url": f"{base}/contents/{{+path}}",
-                "git_refs_url": f"{base}/git/refs{{/sha}}", "branches_url": f"{base}/branches{{/branch}}"}
+        return {
+            "id": r.id,
+            "node_id": f"R_{r.id}",
+            "name": r.name,
+            "full_name": r.full_name,
+            "owner": self._user(r.owner, "Organization"),
+            "private": r.private,
+            "html_url": self._html_base(r),
+            "url": base,
+            "default_branch": r.default_branch,
+            "clone_url": f"{self._html_base(r)}.git",
+            "fork": False,
+            "archived": False,
+            "permissions": {"admin": False, "push": r.can_write, "pull": True},
+            "pulls_url": f"{base}/pulls{{/number}}",
+            "issues_url": f"{base}/issues{{/number}}",
+            "labels_url": f"{base}/labels{{/name}}",
+            "contents_url": f"{base}/contents/{{+path}}",
+            "git_refs_url": f"{base}/git/refs{{/sha}}",
+            "branches_url": f"{base}/branches{{/branch}}",
+        }
 
     def _ref_json(self, r: _Repo, branch: str) -> dict[str, Any]:
         sha = r.branches[branch]
-        return {"ref": f"refs/heads/{branch}", "node_id": f"REF_{sha[:12]}",
-                "url": f"{self._api_base(r)}/git/refs/heads/{quote(branch)}",
-                "object": {"sha": sha, "type": "commit", "url": f"{self._api_base(r)}/git/commits/{sha}"}}
+        return {
+            "ref": f"refs/heads/{branch}",
+            "node_id": f"REF_{sha[:12]}",
+            "url": f"{self._api_base(r)}/git/refs/heads/{quote(branch)}",
+            "object": {"sha": sha, "type": "commit", "url": f"{self._api_base(r)}/git/commits/{sha}"},
+        }
 
     def _signature(self, c: GitCommit) -> dict[str, Any]:
         return {"name": c.author, "email": f"{c.author}@users.noreply.example", "date": c.date}
 
     def _git_commit_json(self, r: _Repo, c: GitCommit) -> dict[str, Any]:
         base = self._api_base(r)
-        return {"sha": c.sha, "node_id": f"C_{c.sha[:12]}", "url": f"{base}/git/commits/{c.sha}",
-                "html_url": f"{self._html_base(r)}/commit/{c.sha}", "message": c.message,
-                "author": self._signature(c), "committer": self._signature(c),
-                "tree": {"sha": _tree_sha(c.tree, ""), "url": f"{base}/git/trees/{_tree_sha(c.tree, '')}"},
-                "parents": [{"sha": p, "url": f"{base}/git/commits/{p}",
-                             "html_url": f"{self._html_base(r)}/commit/{p}"} for p in c.parents]}
+        return {
+            "sha": c.sha,
+            "node_id": f"C_{c.sha[:12]}",
+            "url": f"{base}/git/commits/{c.sha}",
+            "html_url": f"{self._html_base(r)}/commit/{c.sha}",
+            "message": c.message,
+            "author": self._signature(c),
+            "committer": self._signature(c),
+            "tree": {"sha": _tree_sha(c.tree, ""), "url": f"{base}/git/trees/{_tree_sha(c.tree, '')}"},
+            "parents": [
+                {"sha": p, "url": f"{base}/git/commits/{p}", "html_url": f"{self._html_base(r)}/commit/{p}"}
+                for p in c.parents
+            ],
+        }
 
     def _commit_json(self, r: _Repo, c: GitCommit, with_files: bool = False) -> dict[str, Any]:
         base = self._api_base(r)
-        out = {"sha": c.sha, "node_id": f"C_{c.sha[:12]}", "url": f"{base}/commits/{c.sha}",
-               "html_url": f"{self._html_base(r)}/commit/{c.sha}",
-               "commit": {k: v for k, v in self._git_commit_json(r, c).items() if k not in ("sha", "node_id")},
-               "author": self._user(c.author), "committer": self._user(c.author),
-               "parents": [{"sha": p, "url": f"{base}/commits/{p}",
-                            "html_url": f"{self._html_base(r)}/commit/{p}"} for p in c.parents]}
+        out = {
+            "sha": c.sha,
+            "node_id": f"C_{c.sha[:12]}",
+            "url": f"{base}/commits/{c.sha}",
+            "html_url": f"{self._html_base(r)}/commit/{c.sha}",
+            "commit": {k: v for k, v in self._git_commit_json(r, c).items() if k not in ("sha", "node_id")},
+            "author": self._user(c.author),
+            "committer": self._user(c.author),
+            "parents": [
+                {"sha": p, "url": f"{base}/commits/{p}", "html_url": f"{self._html_base(r)}/commit/{p}"}
+                for p in c.parents
+            ],
+        }
         if with_files:
             before = r.commits[c.parents[0]].tree if c.parents else {}
-            out["files"] = [{"filename": p, "sha": blob_sha(c.tree[p]) if p in c.tree else None,
-                             "status": "added" if p not in before else "removed" if p not in c.tree else "modified"}
-                            for p in sorted(set(before) | set(c.tree)) if before.get(p) != c.tree.get(p)]
+            out["files"] = [
+                {
+                    "filename": p,
+                    "sha": blob_sha(c.tree[p]) if p in c.tree else None,
+                    "status": "added" if p not in before else "removed" if p not in c.tree else "modified",
+                }
+                for p in sorted(set(before) | set(c.tree))
+                if before.get(p) != c.tree.get(p)
+            ]
         return out
 
     def _content_json(self, r: _Repo, ref: str, path: str, data: bytes, with_content: bool) -> dict[str, Any]:
         base, sha = self._api_base(r), blob_sha(data)
         out: dict[str, Any] = {
-            "type": "file", "name": path.rsplit("/", 1)[-1], "path": path, "sha": sha, "size": len(data),
+            "type": "file",
+            "name": path.rsplit("/", 1)[-1],
+            "path": path,
+            "sha": sha,
+            "size": len(data),
             "url": f"{base}/contents/{quote(path)}?ref={quote(ref, safe='')}",
-            "html_url": f"{self._html_base(r)}/blob/{ref}/{path}", "git_url": f"{base}/git/blobs/{sha}",
-            "download_url": f"{self.url}/raw/{r.owner}/{r.name}/{ref}/{path}"}
+            "html_url": f"{self._html_base(r)}/blob/{ref}/{path}",
+            "git_url": f"{base}/git/blobs/{sha}",
+            "download_url": f"{self.url}/raw/{r.owner}/{r.name}/{ref}/{path}",
+        }
         if with_content:
             if len(data) > ONE_MB:  # GitHub: 1-100 MB files need the raw media type
                 out.update(content="", encoding="none")
             else:
                 b64 = base64.b64encode(data).decode()
-                out.update(content="".join(b64[i:i + 60] + "\n" for i in range(0, len(b64), 60)),
-                           encoding="base64")
+                out.update(content="".join(b64[i : i + 60] + "\n" for i in range(0, len(b64), 60)), encoding="base64")
         out["_links"] = {"self": out["url"], "git": out["git_url"], "html": out["html_url"]}
         return out
 
     def _label_json(self, r: _Repo, name: str) -> dict[str, Any]:
         lab = r.labels.get(name.lower()) or {"name": name, "color": "ededed", "description": None}
         lid = int(hashlib.sha1(f"{r.full_name}/{lab['name']}".encode()).hexdigest()[:6], 16)
-        return {"id": lid, "node_id": f"LA_{lid}", "url": f"{self._api_base(r)}/labels/{quote(lab['name'], safe='')}",
-                "name": lab["name"], "color": lab["color"], "default": False, "description": lab["description"]}
+        return {
+            "id": lid,
+            "node_id": f"LA_{lid}",
+            "url": f"{self._api_base(r)}/labels/{quote(lab['name'], safe='')}",
+            "name": lab["name"],
+            "color": lab["color"],
+            "default": False,
+            "description": lab["description"],
+        }
 
     def _pull_json(self, r: _Repo, pr: PullRequest) -> dict[str, Any]:
         base, html, n = self._api_base(r), self._html_base(r), pr.number
         base_sha = r.branches.get(pr.base, "")
-        ahead = [s for s in self._ancestors(r, pr.head_sha)
-                 if s not in set(self._ancestors(r, base_sha))] if base_sha and not pr.merged else []
+        ahead = (
+            [s for s in self._ancestors(r, pr.head_sha) if s not in set(self._ancestors(r, base_sha))]
+            if base_sha and not pr.merged
+            else []
+        )
 
         def part(ref: str, sha: str) -> dict[str, Any]:
-            return {"label": f"{r.owner}:{ref}", "ref": ref, "sha": sha,
-                    "user": self._user(r.owner, "Organization"), "repo": self._repo_json(r)}
+            return {
+                "label": f"{r.owner}:{ref}",
+                "ref": ref,
+                "sha": sha,
+                "user": self._user(r.owner, "Organization"),
+                "repo": self._repo_json(r),
+            }
+
         return {
-            "url": f"{base}/pulls/{n}", "id": 700000 + n, "node_id": f"PR_{n}", "number": n,
-            "html_url": f"{html}/pull/{n}", "diff_url": f"{html}/pull/{n}.diff", "patch_url": f"{html}/pull/{n}.patch",
-            "issue_url": f"{base}/issues/{n}", "commits_url": f"{base}/pulls/{n}/commits",
-            "review_comments_url": f"{base}/pulls/{n}/comments", "comments_url": f"{base}/issues/{n}/comments",
+            "url": f"{base}/pulls/{n}",
+            "id": 700000 + n,
+            "node_id": f"PR_{n}",
+            "number": n,
+            "html_url": f"{html}/pull/{n}",
+            "diff_url": f"{html}/pull/{n}.diff",
+            "patch_url": f"{html}/pull/{n}.patch",
+            "issue_url": f"{base}/issues/{n}",
+            "commits_url": f"{base}/pulls/{n}/commits",
+            "review_comments_url": f"{base}/pulls/{n}/comments",
+            "comments_url": f"{base}/issues/{n}/comments",
             "statuses_url": f"{base}/statuses/{pr.head_sha}",
-            "state": pr.state, "locked": False, "title": pr.title, "body": pr.body, "user": self._user(pr.user),
-            "labels": [self._label_json(r, name) for name in pr.labels], "draft": pr.draft,
-            "created_at": pr.created_at, "updated_at": pr.updated_at, "closed_at": pr.closed_at,
-            "merged_at": pr.merged_at, "merge_commit_sha": pr.merge_commit_sha, "merged": pr.merged,
-            "mergeable": None if pr.state == "closed" else True, "mergeable_state": "clean",
-            "maintainer_can_modify": pr.maintainer_can_modify, "author_association": "NONE",
-            "head": part(pr.head, pr.head_sha), "base": part(pr.base, base_sha),
-            "commits": len(ahead), "comments": len(r.comments.get(n, [])),
+            "state": pr.state,
+            "locked": False,
+            "title": pr.title,
+            "body": pr.body,
+            "user": self._user(pr.user),
+            "labels": [self._label_json(r, name) for name in pr.labels],
+            "draft": pr.draft,
+            "created_at": pr.created_at,
+            "updated_at": pr.updated_at,
+            "closed_at": pr.closed_at,
+            "merged_at": pr.merged_at,
+            "merge_commit_sha": pr.merge_commit_sha,
+            "merged": pr.merged,
+            "mergeable": None if pr.state == "closed" else True,
+            "mergeable_state": "clean",
+            "maintainer_can_modify": pr.maintainer_can_modify,
+            "author_association": "NONE",
+            "head": part(pr.head, pr.head_sha),
+            "base": part(pr.base, base_sha),
+            "commits": len(ahead),
+            "comments": len(r.comments.get(n, [])),
         }
 
     def _paginate(self, req: Request, items: list[Any]) -> Response:
@@ -854,14 +1027,16 @@ class FakeGitHub(LoopbackServer):
         page = max(1, int(req.query.get("page") or 1))
         last = max(1, -(-len(items) // per_page))
         links = []
+
         def link(p: int, rel: str) -> str:
             params = {k: v for k, v in req.query.items() if k != "page"}
             return f'<{self.url}{req.raw_path}?{urlencode({**params, "page": p})}>; rel="{rel}"'
+
         if page > 1:
             links += [link(page - 1, "prev"), link(1, "first")]
         if page < last:
             links += [link(page + 1, "next"), link(last, "last")]
-        resp = json_response(items[(page - 1) * per_page: page * per_page])
+        resp = json_response(items[(page - 1) * per_page : page * per_page])
         if links:
             resp.headers["Link"] = ", ".join(links)
         return resp
@@ -880,4 +1055,3 @@ def _tree_sha(tree: dict[str, bytes], prefix: str) -> str:
     prefix = f"{prefix}/" if prefix else ""
     listing = "\n".join(f"{p} {blob_sha(c)}" for p, c in sorted(tree.items()) if p.startswith(prefix))
     return hashlib.sha1(f"tree {prefix}\n{listing}".encode()).hexdigest()
-

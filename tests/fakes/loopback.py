@@ -88,8 +88,12 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(status, body, {"Content-Type": "application/json; charset=utf-8", **(headers or {})})
 
 
-def text_response(text: str | bytes, status: int = 200, content_type: str = "text/plain; charset=utf-8",
-                  headers: dict[str, str] | None = None) -> Response:
+def text_response(
+    text: str | bytes,
+    status: int = 200,
+    content_type: str = "text/plain; charset=utf-8",
+    headers: dict[str, str] | None = None,
+) -> Response:
     body = text.encode() if isinstance(text, str) else text
     return Response(status, body, {"Content-Type": content_type, **(headers or {})})
 
@@ -156,8 +160,16 @@ class LoopbackServer:
     which control methods also take, so fake state needs no other locking.
     """
 
-    fault_kinds: tuple[str, ...] = ("status", "reset", "delay", "truncate", "garbage", "lost_answer", "hang_after",
-                                    "hang_before")
+    fault_kinds: tuple[str, ...] = (
+        "status",
+        "reset",
+        "delay",
+        "truncate",
+        "garbage",
+        "lost_answer",
+        "hang_after",
+        "hang_before",
+    )
     garbage_body: bytes = b"<html><body>upstream garbage"
     garbage_content_type: str = "application/json; charset=utf-8"
 
@@ -178,8 +190,10 @@ class LoopbackServer:
         self._stopping.clear()
         self._server = _Server(self)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-            name=f"{type(self).__name__}@{self._server.server_address[1]}", daemon=True,
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name=f"{type(self).__name__}@{self._server.server_address[1]}",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -242,9 +256,18 @@ class LoopbackServer:
             self._log.clear()
 
     # -- faults --------------------------------------------------------
-    def fail(self, method: str | None, path_regex: str, *, status: int = 500, body: Any = None,
-             headers: dict[str, str] | None = None, times: int = 1, kind: str = "status",
-             seconds: float = 0.0) -> None:
+    def fail(
+        self,
+        method: str | None,
+        path_regex: str,
+        *,
+        status: int = 500,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+        kind: str = "status",
+        seconds: float = 0.0,
+    ) -> None:
         """Queue a fault for requests matching `method` (None/"*" = any) and `path_regex`.
 
         `path_regex` is `re.search`ed in the percent-decoded path.
@@ -264,8 +287,9 @@ class LoopbackServer:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {self.fault_kinds}")
         if times < 1:
             raise ValueError("times must be >= 1")
-        fault = _Fault((method or "*").upper(), re.compile(path_regex), kind, status, body,
-                       dict(headers or {}), seconds, times)
+        fault = _Fault(
+            (method or "*").upper(), re.compile(path_regex), kind, status, body, dict(headers or {}), seconds, times
+        )
         with self.lock:
             self._faults.append(fault)
 
@@ -374,9 +398,16 @@ def _read_request(h: _RequestHandler) -> Request:
             except ValueError:
                 parsed_json = None
     return Request(
-        method=h.command, path=unquote(parts.path), raw_path=parts.path,
-        query={k: v[-1] for k, v in query_all.items()}, query_all=query_all,
-        headers=headers, body=body, json=parsed_json, form=form, time=arrived,
+        method=h.command,
+        path=unquote(parts.path),
+        raw_path=parts.path,
+        query={k: v[-1] for k, v in query_all.items()},
+        query_all=query_all,
+        headers=headers,
+        body=body,
+        json=parsed_json,
+        form=form,
+        time=arrived,
     )
 
 

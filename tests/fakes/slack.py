@@ -41,8 +41,18 @@ from .loopback import LoopbackServer, Request, Response, json_response, text_res
 __all__ = ["FakeSlack", "SlackMessage"]
 
 _TS_RX = re.compile(r"^\d{9,10}\.\d{6}$")
-_KNOWN_BLOCKS = {"section", "header", "divider", "context", "actions", "image", "markdown",
-                 "rich_text", "video", "file"}
+_KNOWN_BLOCKS = {
+    "section",
+    "header",
+    "divider",
+    "context",
+    "actions",
+    "image",
+    "markdown",
+    "rich_text",
+    "video",
+    "file",
+}
 
 
 @dataclass(frozen=True)
@@ -85,10 +95,17 @@ class FakeSlack(LoopbackServer):
     garbage_body = b"<html><body><h1>502 Bad Gateway</h1>"
     garbage_content_type = "text/html; charset=utf-8"
 
-    def __init__(self, token: str = "xoxb-test-token",
-                 channels: Iterable[str] | Mapping[str, str] = ("C0123456789",), *,
-                 team_id: str = "T0FAKE0001", bot_user_id: str = "U0BOT00001", bot_id: str = "B0BOT00001",
-                 start_ts: int = 1700000000, max_blocks_chars: int = 13200):
+    def __init__(
+        self,
+        token: str = "xoxb-test-token",
+        channels: Iterable[str] | Mapping[str, str] = ("C0123456789",),
+        *,
+        team_id: str = "T0FAKE0001",
+        bot_user_id: str = "U0BOT00001",
+        bot_id: str = "B0BOT00001",
+        start_ts: int = 1700000000,
+        max_blocks_chars: int = 13200,
+    ):
         super().__init__()
         self.token = token
         self.team_id, self.bot_user_id, self.bot_id = team_id, bot_user_id, bot_id
@@ -102,9 +119,13 @@ class FakeSlack(LoopbackServer):
         self._webhook_posts: list[tuple[str, dict[str, Any]]] = []
         self._next_micros = start_ts * 1_000_000
         self.default_webhook_path = self._add_webhook_path(next(iter(self._channels), None))
-        for name, handler in [("chat.postMessage", self._post_message), ("chat.update", self._update),
-                              ("auth.test", self._auth_test), ("conversations.history", self._history),
-                              ("conversations.replies", self._replies)]:
+        for name, handler in [
+            ("chat.postMessage", self._post_message),
+            ("chat.update", self._update),
+            ("auth.test", self._auth_test),
+            ("conversations.history", self._history),
+            ("conversations.replies", self._replies),
+        ]:
             self.route("POST", rf"/api/{re.escape(name)}", self._api(handler))
             self.route("GET", rf"/api/{re.escape(name)}", self._api(handler))
         self.route("POST", r"/services/(T[^/]+/B[^/]+/[^/]+)", self._webhook)
@@ -119,8 +140,9 @@ class FakeSlack(LoopbackServer):
     def webhook_url(self) -> str:
         return f"{self.url}/services/{self.default_webhook_path}"
 
-    def add_channel(self, channel_id: str, name: str | None = None, *, member: bool = True,
-                    archived: bool = False) -> None:
+    def add_channel(
+        self, channel_id: str, name: str | None = None, *, member: bool = True, archived: bool = False
+    ) -> None:
         with self.lock:
             self._channels[channel_id] = _Channel(channel_id, name or channel_id.lower(), member, archived)
 
@@ -134,8 +156,9 @@ class FakeSlack(LoopbackServer):
         with self.lock:
             self._webhooks.pop(url.split("/services/", 1)[-1], None)
 
-    def seed_message(self, channel: str, text: str, *, blocks: list[dict[str, Any]] | None = None,
-                     thread_ts: str | None = None) -> SlackMessage:
+    def seed_message(
+        self, channel: str, text: str, *, blocks: list[dict[str, Any]] | None = None, thread_ts: str | None = None
+    ) -> SlackMessage:
         """Put a message in history as if posted earlier (e.g. by a previous run)."""
         with self.lock:
             return self._store(channel, text, blocks, thread_ts, None, None, "seeded", {})
@@ -160,8 +183,14 @@ class FakeSlack(LoopbackServer):
 
     def rate_limit(self, api_method: str = "chat.postMessage", *, retry_after: int = 1, times: int = 1) -> None:
         """Answer the next `times` calls of `api_method` with HTTP 429 + Retry-After, as Slack does."""
-        self.fail("POST", rf"^/api/{re.escape(api_method)}$", status=429, times=times,
-                  headers={"Retry-After": str(retry_after)}, body={"ok": False, "error": "ratelimited"})
+        self.fail(
+            "POST",
+            rf"^/api/{re.escape(api_method)}$",
+            status=429,
+            times=times,
+            headers={"Retry-After": str(retry_after)},
+            body={"ok": False, "error": "ratelimited"},
+        )
 
     # -- dialect -----------------------------------------------------------
     def default_error_body(self, status: int) -> Response:
@@ -183,6 +212,7 @@ class FakeSlack(LoopbackServer):
                 return json_response({"ok": True, **handler(args)})
             except SlackError as e:
                 return json_response({"ok": False, "error": e.error, **e.extra})
+
         return run
 
     def _check_auth(self, req: Request, args: dict[str, Any]) -> None:
@@ -194,9 +224,15 @@ class FakeSlack(LoopbackServer):
             raise SlackError("invalid_auth")
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "https://fake-workspace.slack.com/", "team": "Fake Workspace", "user": "watcher",
-                "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id,
-                "is_enterprise_install": False}
+        return {
+            "url": "https://fake-workspace.slack.com/",
+            "team": "Fake Workspace",
+            "user": "watcher",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
 
     def _post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._writable_channel(args.get("channel"))
@@ -205,13 +241,23 @@ class FakeSlack(LoopbackServer):
         if thread_ts is not None:
             thread_ts = str(thread_ts)
             if not _TS_RX.match(thread_ts):
-                raise SlackError("invalid_thread_ts",
-                                 response_metadata={"messages": [f"[ERROR] {thread_ts} is not a valid thread_ts"]})
+                raise SlackError(
+                    "invalid_thread_ts",
+                    response_metadata={"messages": [f"[ERROR] {thread_ts} is not a valid thread_ts"]},
+                )
             parent = self._find(channel.id, thread_ts)
             if parent is not None and parent.is_reply:
                 thread_ts = parent.thread_ts
-        msg = self._store(channel.id, text, blocks, thread_ts, _bool(args.get("unfurl_links")),
-                          _bool(args.get("unfurl_media")), "api", args)
+        msg = self._store(
+            channel.id,
+            text,
+            blocks,
+            thread_ts,
+            _bool(args.get("unfurl_links")),
+            _bool(args.get("unfurl_media")),
+            "api",
+            args,
+        )
         return {"channel": channel.id, "ts": msg.ts, "message": self._message_json(msg)}
 
     def _update(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -223,8 +269,9 @@ class FakeSlack(LoopbackServer):
         if old.source == "webhook":
             raise SlackError("cant_update_message")
         text, blocks = self._validated_content(args, default_text=old.text)
-        new = replace(old, text=text, blocks=blocks if "blocks" in args else old.blocks,
-                      edited_ts=self._new_ts(), payload=args)
+        new = replace(
+            old, text=text, blocks=blocks if "blocks" in args else old.blocks, edited_ts=self._new_ts(), payload=args
+        )
         self._messages[self._messages.index(old)] = new
         return {"channel": channel.id, "ts": ts, "text": new.text or "", "message": self._message_json(new)}
 
@@ -233,13 +280,14 @@ class FakeSlack(LoopbackServer):
         inclusive = _bool(args.get("inclusive")) is True
         oldest = _ts_key(args.get("oldest") or "0")
         latest = _ts_key(args["latest"]) if args.get("latest") else None
+
         def in_window(m: SlackMessage) -> bool:
             k = _ts_key(m.ts)
             lo = k >= oldest if inclusive else k > oldest
             hi = latest is None or (k <= latest if inclusive else k < latest)
             return lo and hi
-        msgs = [m for m in reversed(self._messages)
-                if m.channel == channel.id and not m.is_reply and in_window(m)]
+
+        msgs = [m for m in reversed(self._messages) if m.channel == channel.id and not m.is_reply and in_window(m)]
         return self._page(msgs, args)
 
     def _replies(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -260,12 +308,15 @@ class FakeSlack(LoopbackServer):
                 start = int(base64.b64decode(str(args["cursor"])).decode().removeprefix("next_index:"))
             except ValueError:
                 raise SlackError("invalid_cursor") from None
-        page = msgs[start:start + limit]
+        page = msgs[start : start + limit]
         has_more = start + limit < len(msgs)
         cursor = base64.b64encode(f"next_index:{start + limit}".encode()).decode() if has_more else ""
         metadata = _bool(args.get("include_all_metadata")) is True
-        return {"messages": [self._message_json(m, metadata=metadata) for m in page], "has_more": has_more,
-                "response_metadata": {"next_cursor": cursor}}
+        return {
+            "messages": [self._message_json(m, metadata=metadata) for m in page],
+            "has_more": has_more,
+            "response_metadata": {"next_cursor": cursor},
+        }
 
     # -- incoming webhooks -------------------------------------------------
     def _webhook(self, req: Request, path: str) -> Response:
@@ -285,8 +336,16 @@ class FakeSlack(LoopbackServer):
         except SlackError as e:
             return text_response(e.error, 400, "text/html")
         self._webhook_posts.append((path, payload))
-        self._store(channel_id, text, blocks, None, _bool(payload.get("unfurl_links")),
-                    _bool(payload.get("unfurl_media")), "webhook", payload)
+        self._store(
+            channel_id,
+            text,
+            blocks,
+            None,
+            _bool(payload.get("unfurl_links")),
+            _bool(payload.get("unfurl_media")),
+            "webhook",
+            payload,
+        )
         return text_response("ok", 200, "text/html")
 
     # -- helpers -----------------------------------------------------------
@@ -313,8 +372,9 @@ class FakeSlack(LoopbackServer):
             raise SlackError("not_in_channel")
         return ch
 
-    def _validated_content(self, args: dict[str, Any], default_text: str | None = None
-                           ) -> tuple[str | None, list[dict[str, Any]] | None]:
+    def _validated_content(
+        self, args: dict[str, Any], default_text: str | None = None
+    ) -> tuple[str | None, list[dict[str, Any]] | None]:
         text = args.get("text", default_text)
         blocks = args.get("blocks")
         if isinstance(blocks, str):  # form-encoded: a JSON string
@@ -329,8 +389,9 @@ class FakeSlack(LoopbackServer):
         if blocks is not None:
             errors = _block_errors(blocks)
             if errors:
-                raise SlackError("invalid_blocks", errors=errors,
-                                 response_metadata={"messages": [f"[ERROR] {e}" for e in errors]})
+                raise SlackError(
+                    "invalid_blocks", errors=errors, response_metadata={"messages": [f"[ERROR] {e}" for e in errors]}
+                )
             if _text_length(blocks) > self.max_blocks_chars:
                 raise SlackError("msg_blocks_too_long")
         return (None if text is None else str(text)), blocks
@@ -339,11 +400,28 @@ class FakeSlack(LoopbackServer):
         self._next_micros += 100
         return f"{self._next_micros // 1_000_000}.{self._next_micros % 1_000_000:06d}"
 
-    def _store(self, channel: str, text: str | None, blocks: Any, thread_ts: str | None,
-               unfurl_links: bool | None, unfurl_media: bool | None, source: str,
-               payload: dict[str, Any]) -> SlackMessage:
-        msg = SlackMessage(channel, self._new_ts(), text, blocks, thread_ts, unfurl_links, unfurl_media,
-                           source=source, payload=dict(payload))
+    def _store(
+        self,
+        channel: str,
+        text: str | None,
+        blocks: Any,
+        thread_ts: str | None,
+        unfurl_links: bool | None,
+        unfurl_media: bool | None,
+        source: str,
+        payload: dict[str, Any],
+    ) -> SlackMessage:
+        msg = SlackMessage(
+            channel,
+            self._new_ts(),
+            text,
+            blocks,
+            thread_ts,
+            unfurl_links,
+            unfurl_media,
+            source=source,
+            payload=dict(payload),
+        )
         self._messages.append(msg)
         return msg
 
