@@ -129,3 +129,38 @@ def test_retry_after_accepts_seconds_and_http_dates() -> None:
     assert retry_after_seconds("120") == 120.0
     assert retry_after_seconds("Wed, 01 Jan 2025 12:00:30 GMT", now) == 30.0
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+def test_journal_reference_and_doi_come_through_from_the_real_feed() -> None:
+    from watcher.feeds import parse_feed
+
+    batch = parse_feed(BIG_FEED.read_bytes(), "saved feed")
+    with_ref = [p for p in batch.papers if p.journal_ref]
+    with_doi = [p for p in batch.papers if p.doi]
+    assert (len(with_ref), len(with_doi)) == (97, 111)  # every <arxiv:journal_reference>, every <arxiv:DOI>
+    first = next(p for p in with_ref if p.doi == "10.1016/j.segan.2024.101477")
+    assert first.journal_ref.startswith("Sustainable Energy, Grids and Networks, Volume 39, 2024")
+
+
+def test_the_api_carries_comment_journal_reference_and_doi(fake_arxiv: FakeArxiv) -> None:
+    from datetime import UTC, datetime
+
+    from watcher.arxiv_api import ArxivApi
+
+    fake_arxiv.add_paper(
+        arxiv_id="2501.00001v2",
+        title="A paper",
+        abstract="About speech.",
+        authors=["A. Author"],
+        categories=["eess.AS"],
+        submitted=datetime(2025, 1, 2, tzinfo=UTC),
+        comment="Accepted to ICASSP 2026. Code: https://github.com/acme/thing",
+        journal_ref="Proc. ICASSP 2026",
+        doi="10.1109/ICASSP.2026.1",
+    )
+    (paper,) = ArxivApi(downloader(), fake_arxiv.api_url, delay=0).search_ids(["2501.00001"])
+    assert (paper.comment, paper.journal_ref, paper.doi) == (
+        "Accepted to ICASSP 2026. Code: https://github.com/acme/thing",
+        "Proc. ICASSP 2026",
+        "10.1109/ICASSP.2026.1",
+    )

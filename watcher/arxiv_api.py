@@ -53,6 +53,9 @@ def _paper(entry: Any) -> Paper:
         announce_type="",  # the API has no announcements; callers that know set it
         announced=_day(entry.get("published")),
         link=f"https://arxiv.org/abs/{arxiv_id}",
+        comment=squash_whitespace(entry.get("arxiv_comment") or ""),
+        journal_ref=squash_whitespace(entry.get("arxiv_journal_ref") or ""),
+        doi=squash_whitespace(entry.get("arxiv_doi") or ""),
     )
 
 

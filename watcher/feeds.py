@@ -86,6 +86,8 @@ def _paper(entry: Any, fallback_day: date | None) -> Paper:
         announce_type=announce.strip(),
         announced=_date_of(entry.get("published")) or fallback_day,
         link=entry.get("link") or "",
+        journal_ref=squash_whitespace(entry.get("arxiv_journal_reference") or ""),
+        doi=squash_whitespace(entry.get("arxiv_doi") or ""),
     )
 
 

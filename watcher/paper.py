@@ -87,6 +87,9 @@ class Paper:
     announce_type: str = ""  # new / cross / replace / replace-cross; "" when unknown
     announced: date | None = None
     link: str = ""
+    comment: str = ""  # the authors' arXiv comment ("Accepted to ICASSP 2026; code at ...")
+    journal_ref: str = ""  # arXiv's journal reference, where the authors gave one
+    doi: str = ""  # the published version's DOI, where the authors gave one
 
     @property
     def url(self) -> str:
