@@ -45,8 +45,10 @@ sys.path.insert(0, str(ROOT))
 
 from tests.conftest import SHARED  # noqa: E402  (../shared/data, or $WATCHER_SHARED_DATA)
 from watcher import domain, features  # noqa: E402
-from watcher.classifier import Example, Model, Recipe, paper_text, train  # noqa: E402
+from watcher.classifier import Model, Recipe, paper_text  # noqa: E402
 from watcher.evaluation import recall_at_precision  # noqa: E402
+from watcher.fitting import Example, train  # noqa: E402
+from watcher.fitting import fit as fit_model  # noqa: E402
 from watcher.paper import Paper  # noqa: E402
 from watcher.titles import title_key  # noqa: E402
 
@@ -159,7 +161,7 @@ def product(embeddings: bool) -> Callable:
 
         def score(idx: np.ndarray):
             r = model.score_arrays([db.papers[i] for i in idx])
-            return r["fused"], r["fused"] >= model.threshold, r["heading"], model.headings
+            return r.fused, r.fused >= model.threshold, r.heading, model.headings
 
         return score
 
@@ -315,18 +317,18 @@ def timing(db: Data) -> dict:
     import tempfile
 
     from watcher.embedding import MiniLM
-    from watcher.training import save_model
+    from watcher.model_store import save_model
 
     d = db.days[0]
     examples = [replace(e, counts=None, embedding=None) for e in cold_set(db, d)]
     started = time.perf_counter()
-    model = train(examples, encoder=MiniLM.load(max_length=128), recipe=Recipe(), target_precision=TARGET)
+    fitted = fit_model(examples, encoder=MiniLM.load(max_length=128), recipe=Recipe(), target_precision=TARGET)
     train_s = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         save_model(
             out / "model",
-            model,
+            fitted,
             examples,
             list_fp="benchmark",
             feedback_fp="none",

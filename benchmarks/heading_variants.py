@@ -29,7 +29,9 @@ import classifier_benchmark as cb  # noqa: E402
 
 from tests.conftest import SHARED  # noqa: E402
 from watcher import domain  # noqa: E402
-from watcher.classifier import Recipe, _idf, _multiclass, _softmax, _tfidf  # noqa: E402
+from watcher.classifier import Recipe, softmax  # noqa: E402
+from watcher.features import filtered_idf, tfidf  # noqa: E402
+from watcher.fitting import multiclass  # noqa: E402
 
 RECIPE = Recipe()
 CUE_WEIGHT = RECIPE.cue_weight
@@ -98,13 +100,13 @@ class Headings:
         parts: list[tuple[float, np.ndarray]] = []
 
         def fit(xtr: object, xte: object, weight: float) -> None:
-            coef, bias = _multiclass(xtr, y, w, k, RECIPE.heading_c)
-            parts.append((weight, _softmax(np.asarray(xte @ coef.T) + bias)))
+            coef, bias = multiclass(xtr, y, w, k, RECIPE.heading_c)
+            parts.append((weight, softmax(np.asarray(xte @ coef.T) + bias)))
 
         if cfg.get("lex", 1):
-            idf = _idf(db.counts[pos], 1, 1.0)
+            idf = filtered_idf(db.counts[pos], 1, 1.0)
             cols = np.flatnonzero(idf)
-            fit(_tfidf(db.counts[pos], idf)[:, cols], _tfidf(db.counts[test], idf)[:, cols], cfg.get("lex", 1))
+            fit(tfidf(db.counts[pos], idf)[:, cols], tfidf(db.counts[test], idf)[:, cols], cfg.get("lex", 1))
         if cfg.get("emb", 1):
             fit(db.emb.matrix[pos], db.emb.matrix[test], cfg.get("emb", 1))
         if cfg.get("title"):
@@ -118,7 +120,7 @@ class Headings:
                     votes[r, y[j]] += max(sims[r, j], 0.0)
             p = p + cfg["knn"] * votes / np.maximum(votes.sum(1, keepdims=True), 1e-9)
         if cfg.get("desc"):
-            p = p + cfg["desc"] * _softmax(db.emb.matrix[test] @ self.desc_emb.T / 0.05)
+            p = p + cfg["desc"] * softmax(db.emb.matrix[test] @ self.desc_emb.T / 0.05)
         cues = np.array([domain.heading_cues(db.papers[i].title, db.papers[i].abstract, self.heads) for i in test])
         return p + cfg.get("cue", CUE_WEIGHT) * cues
 

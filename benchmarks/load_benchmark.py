@@ -81,12 +81,11 @@ def main() -> int:
         github.create_repo("acme", "papers", files={"README.md": (ROOT / "models" / "seed-list.md").read_text()})
         config = write_config(
             Path(tmp),
-            rss=f"{arxiv.url}/rss/",
-            api=arxiv.api_url,
-            slack=slack.api_url,
-            github=github.url,
-            api_delay=args.api_delay,
-            api_page_size=args.page_size,
+            rss_url=f"{arxiv.url}/rss/",
+            api_url=arxiv.api_url,
+            slack_url=slack.api_url,
+            github_url=github.url,
+            arxiv={"api_delay": args.api_delay, "api_page_size": args.page_size},
         )
         env = {**os.environ, "SLACK_BOT_TOKEN": SLACK_TOKEN, "GITHUB_TOKEN": GITHUB_TOKEN}
         started = time.perf_counter()
@@ -129,8 +128,8 @@ def main() -> int:
                     "fetched": report["counts"]["fetched"],
                     "scored": report["counts"]["scored"],
                     "proposed": report["counts"]["proposed"],
-                    "posted": report["counts"]["posted"],
-                    "added_to_pr": report["counts"]["pr_added"],
+                    "posted": report["counts"]["delivered:slack"],
+                    "added_to_pr": report["counts"]["delivered:github"],
                     "api_requests": len(arxiv.api_calls()),
                     "slack_messages": len(slack.messages),
                     "github_requests": len(github.requests),

@@ -53,11 +53,11 @@ def main() -> int:
         github.create_repo("acme", "papers", files={"README.md": (ROOT / "models" / "seed-list.md").read_text()})
         config = write_config(
             Path(tmp),
-            rss=arxiv.url + "/rss/",
-            api=arxiv.api_url,
-            slack=slack.api_url,
-            github=github.url,
-            extra="[backfill]\nauto = false\n",
+            rss_url=arxiv.url + "/rss/",
+            api_url=arxiv.api_url,
+            slack_url=slack.api_url,
+            github_url=github.url,
+            backfill={"auto": False},
         )
         os.environ.update({"SLACK_BOT_TOKEN": SLACK_TOKEN, "GITHUB_TOKEN": GITHUB_TOKEN})
         chosen = days()[5 : 5 + args.days]
@@ -75,8 +75,8 @@ def main() -> int:
             row = {
                 "day": label,
                 "proposed": counts.get("proposed", 0),
-                "posted": counts.get("posted", 0),
-                "added_to_pr": counts.get("pr_added", 0),
+                "posted": counts.get("delivered:slack", 0),
+                "added_to_pr": counts.get("delivered:github", 0),
                 "slack_requests": len(slack.requests),
                 "github_requests": len(github.requests),
                 "slack": dict(Counter(endpoint(r.method, r.path) for r in slack.requests)),

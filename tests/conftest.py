@@ -77,9 +77,63 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
             report.longrepr = f"canary secret {leaked[0][:12]}... appeared in {name}"
 
 
+@pytest.fixture(scope="session")
+def remembered_minilm() -> Any:
+    """The product's MiniLM, remembering every text it embedded for the rest of the session. The
+    learning tests score the same papers with several models; embedding is a pure function of the
+    text, so remembering it changes no result. MiniLM.load returns one encoder per process, so the
+    models the daily run loads use it too. Restored at the end of the session."""
+    import numpy as np
+
+    from watcher.embedding import DIM, MiniLM
+
+    model = MiniLM.load(max_length=128)
+    compute = model.encode
+    seen: dict[str, np.ndarray] = {}
+
+    def encode(texts: Any, **kw: Any) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in seen]
+        if missing:
+            seen.update(zip(missing, compute(missing, **kw), strict=True))
+        return np.stack([seen[t] for t in texts]) if len(texts) else np.zeros((0, DIM), np.float32)
+
+    model.encode = encode  # type: ignore[method-assign]
+    yield model
+    del model.encode
+
+
+@pytest.fixture(scope="session")
+def world_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model of the seed list without embeddings, trained once per session the way the
+    committed one is (the list, its abstracts, the 15 labelled days as reviews): the delivery
+    and reliability worlds test delivery, not the classifier, and MiniLM would cost them minutes.
+    Its card matches the seed list, so nothing retrains until a world records review outcomes."""
+    from watcher.commands import train_model
+    from watcher.config import parse_settings
+
+    out = tmp_path_factory.mktemp("world-model")
+    train_model(
+        parse_settings("[classifier]\nembeddings = false\n"),
+        list_path=SEED_LIST,
+        metadata=[SHARED / "seed-enriched.jsonl"],
+        background=[],
+        feedback=[SHARED / "pool-dev.jsonl"],
+        out=out,
+        log=lambda line: None,
+    )
+    return out
+
+
 @pytest.fixture
-def world(tmp_path: Path, fake_arxiv: Any, fake_slack: Any, fake_github: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+def world(
+    tmp_path: Path,
+    fake_arxiv: Any,
+    fake_slack: Any,
+    fake_github: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    world_model: Path,
+) -> Any:
     """tests.world.World: the real CLI against loopback arXiv, Slack and GitHub, state in tmp_path."""
     from tests.world import World  # tests.world reads the real data: imported only when used
 
-    return World(tmp_path, fake_arxiv, fake_slack, fake_github, monkeypatch)
+    return World(tmp_path, fake_arxiv, fake_slack, fake_github, monkeypatch, model_dir=world_model)

@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tests.builders import config_text, merged
 from tests.conftest import ROOT, SHARED
 from tests.fakes.arxiv import rss_feed
 
@@ -55,50 +56,30 @@ def feed_of(day: str) -> bytes:
 def write_config(
     tmp: Path,
     *,
-    rss: str = "",
-    api: str = "",
-    slack: str = "",
-    github: str = "",
-    extra: str = "",
-    api_delay: float = 0.0,
-    api_page_size: int | None = None,
+    rss_url: str = "",
+    api_url: str = "",
+    slack_url: str = "",
+    github_url: str = "",
     embeddings: bool = True,
+    model_dir: Path | None = None,
+    **overrides: dict[str, Any],
 ) -> Path:
-    """A config for tests: the project's defaults, state in `tmp`, services on loopback."""
-    lines = [
-        "[arxiv]",
-        'user_agent = "watcher-tests/1"',
-        "timeout = 5.0",
-        "retries = 1",
-        "backoff = 0.0",
-        f"api_delay = {api_delay}",
-    ]
-    if api_page_size is not None:
-        lines.append(f"api_page_size = {api_page_size}")
-    if rss:
-        lines.append(f'rss_url = "{rss}"')
-    if api:
-        lines.append(f'api_url = "{api}"')
-    lines += [
-        "[list]",
-        f'file = "{ROOT / "models" / "seed-list.md"}"',
-        "[classifier]",
-        f'model_dir = "{ROOT / "models"}"',
-        f"embeddings = {str(embeddings).lower()}",
-        "[state]",
-        f'path = "{tmp / "state" / "watcher.sqlite3"}"',
-    ]
-    if slack:
-        lines += [
-            "[slack]",
-            'mode = "bot"',
-            'channel = "C0123456789"',
-            f'base_url = "{slack}"',
-            "retries = 1",
-            "timeout = 5.0",
-        ]
-    if github:
-        lines += ["[github]", 'repo = "acme/papers"', f'base_url = "{github}"', "retries = 0", "timeout = 5.0"]
+    """A config for tests: the project's defaults, state in `tmp`, services on loopback, then
+    `overrides` by table (`backfill={"auto": False}`); an unknown table or key fails at once."""
+    tables: dict[str, dict[str, Any]] = {
+        "arxiv": {"user_agent": "watcher-tests/1", "timeout": 5.0, "retries": 1, "backoff": 0.0, "api_delay": 0.0},
+        "list": {"file": ROOT / "models" / "seed-list.md"},
+        "classifier": {"model_dir": model_dir or ROOT / "models", "embeddings": embeddings},
+        "state": {"path": tmp / "state" / "watcher.sqlite3"},
+    }
+    if rss_url:
+        tables["arxiv"]["rss_url"] = rss_url
+    if api_url:
+        tables["arxiv"]["api_url"] = api_url
+    if slack_url:
+        tables["slack"] = {"mode": "bot", "channel": "C0123456789", "base_url": slack_url, "retries": 1, "timeout": 5.0}
+    if github_url:
+        tables["github"] = {"repo": "acme/papers", "base_url": github_url, "retries": 0, "timeout": 5.0}
     path = tmp / "config.toml"
-    path.write_text("\n".join(lines) + "\n" + extra)
+    path.write_text(config_text(merged(tables, overrides)))
     return path

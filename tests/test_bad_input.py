@@ -12,6 +12,7 @@ import time
 import tracemalloc
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,7 +68,7 @@ def test_a_one_megabyte_abstract(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert report["counts"]["scored"] == 1
     assert all(
         len(block["text"]["text"]) <= 3000
-        for m in report["preview"]["slack"]
+        for m in report["preview"]["targets"]["slack"]["messages"]
         for block in m["blocks"]
         if block["type"] == "section"
     )
@@ -178,11 +179,8 @@ def _model_copy(tmp_path: Path) -> Path:
     return target
 
 
-def run_with_model(tmp_path: Path, models: Path, extra: str = "") -> tuple[int, str]:
-    config = write_config(tmp_path)
-    config.write_text(
-        config.read_text().replace(f'model_dir = "{ROOT / "models"}"', f'model_dir = "{models}"\n{extra}')
-    )
+def run_with_model(tmp_path: Path, models: Path, **classifier: Any) -> tuple[int, str]:
+    config = write_config(tmp_path, model_dir=models, classifier=classifier)
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
         code = main(["run", "--config", str(config), "--feed", str(EMPTY_FEED)])
@@ -216,7 +214,7 @@ def test_stale_model_retrains_or_is_refused(tmp_path: Path) -> None:
     assert code == 0, err
     assert (tmp_path / "state" / "model" / "card.json").exists()
     shutil.rmtree(tmp_path / "state")
-    code, err = run_with_model(tmp_path, models, "retrain = false")  # off: a clear refusal
+    code, err = run_with_model(tmp_path, models, retrain=False)  # off: a clear refusal
     assert code == 1 and "is stale (the list changed since it was trained) and classifier.retrain is off" in err
     assert not (tmp_path / "state" / "model").exists()
 
@@ -230,8 +228,7 @@ def test_missing_model_directory(tmp_path: Path) -> None:
 
 
 def test_config_pointing_at_a_missing_heading_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config = write_config(tmp_path)
-    config.write_text(config.read_text().replace("[classifier]", 'headings = ["codec", "speech"]\n[classifier]'))
+    config = write_config(tmp_path, list={"headings": ["codec", "speech"]})
     assert main(["run", "--config", str(config), "--feed", str(EMPTY_FEED)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("watcher: error: list.headings: 'speech' is not a heading of the list")
@@ -239,8 +236,7 @@ def test_config_pointing_at_a_missing_heading_exits_2(tmp_path: Path, capsys: py
 
 
 def test_config_pointing_at_a_missing_list_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config = write_config(tmp_path)
-    config.write_text(config.read_text().replace(str(SEED_LIST), str(tmp_path / "no.md")))
+    config = write_config(tmp_path, list={"file": tmp_path / "no.md"})
     assert main(["run", "--config", str(config), "--feed", str(EMPTY_FEED)]) == 2
     assert capsys.readouterr().err.startswith(f"watcher: error: list.file: cannot read the list {tmp_path / 'no.md'}")
 

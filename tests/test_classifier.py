@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -10,9 +11,10 @@ import pytest
 
 from tests.conftest import SHARED
 from watcher import artifact, domain
-from watcher.classifier import Example, Model, Recipe, train
+from watcher.classifier import Model, Recipe
 from watcher.embedding import MiniLM, WordPiece, default_weights_dir
 from watcher.errors import ModelError
+from watcher.fitting import Example, train
 from watcher.paper import Paper
 
 POOL = [json.loads(x) for x in (SHARED / "pool-dev.jsonl").read_text().splitlines()]
@@ -84,6 +86,31 @@ def test_wordpiece_matches_the_hugging_face_tokenizer() -> None:
         29733,
         102,
     ]
+
+
+def test_a_word_over_a_hundred_characters_is_one_unknown_token_at_once() -> None:
+    weights = default_weights_dir()
+    assert weights is not None
+    tok = WordPiece.from_file(weights / "vocab.txt")
+    started = time.perf_counter()
+    ids = tok.encode("speech " + "a" * 4000 + " model", 128)
+    assert time.perf_counter() - started < 0.1  # the greedy match used to take 20 s on this word
+    assert ids == [tok.cls, *tok.encode("speech", 128)[1:-1], tok.unk, *tok.encode("model", 128)[1:-1], tok.sep]
+    assert tok.encode("a" * 100, 128) != [tok.cls, tok.unk, tok.sep]  # 100 characters is still a word
+
+
+def test_a_hostile_one_word_abstract_of_100_kb_is_scored_in_well_under_a_second() -> None:
+    from tests.conftest import ROOT
+    from watcher.model_store import load_model
+
+    model = load_model(ROOT / "models")  # the committed model, with embeddings
+    assert model.uses_embeddings
+    hostile = Paper("2506.99999", "Speech language model tokens", "x" * 100_000, categories=("eess.AS",))
+    model.score([Paper("2506.99998", "Warm up", "speech language model")])  # load the encoder's lazy parts
+    started = time.perf_counter()
+    (s,) = model.score([hostile])
+    assert time.perf_counter() - started < 0.5
+    assert 0.0 <= s.relevance <= 1.0
 
 
 def test_minilm_refuses_weights_that_are_not_the_pinned_ones(tmp_path: Path) -> None:
@@ -170,10 +197,10 @@ def test_lexical_model_ranks_a_held_out_day(lexical_model: Model) -> None:
 def test_relevance_is_monotonic_in_the_fused_score_and_matches_selected(lexical_model: Model) -> None:
     papers = [paper(p) for p in day_papers(DAYS[9])]
     r = lexical_model.score_arrays(papers)
-    order = np.argsort(r["fused"])
-    assert np.all(np.diff(r["prob"][order]) >= -1e-12)
+    order = np.argsort(r.fused)
+    assert np.all(np.diff(r.prob[order]) >= -1e-12)
     scored = lexical_model.score(papers)
-    assert [s.selected for s in scored] == list(r["fused"] >= lexical_model.threshold)
+    assert [s.selected for s in scored] == list(r.fused >= lexical_model.threshold)
 
 
 def test_scores_carry_headings_runner_up_and_reasons(lexical_model: Model) -> None:
@@ -244,6 +271,29 @@ def test_model_round_trips_through_the_artifact(lexical_model: Model, tmp_path: 
     a, b = lexical_model.score(papers), again.score(papers)
     assert [round(x.relevance, 9) for x in a] == [round(x.relevance, 9) for x in b]
     assert [x.heading for x in a] == [x.heading for x in b]
+
+
+def test_what_is_serialised_is_named_and_the_components_are_a_list(lexical_model: Model) -> None:
+    arrays = lexical_model.to_arrays()
+    assert [str(n) for n in arrays["relevance.parts"]] == ["keyword", "lexical"]  # no embeddings: two parts
+    for name in ("keyword", "lexical"):
+        assert float(arrays[f"relevance.{name}.std"]) > 0
+    assert {"relevance.lexical.bias", "threshold", "calibration.kind", "heading.names", "nearest.titles"} <= set(arrays)
+    assert all(v.dtype != object for v in arrays.values())
+
+
+def test_an_old_model_format_is_refused_with_the_command_that_rebuilds_it(lexical_model: Model, tmp_path: Path) -> None:
+    card = {"model_id": "t", "recipe": vars(lexical_model.recipe)}
+    artifact.save(tmp_path, card, {"model": lexical_model.to_arrays()})
+    data = json.loads((tmp_path / "card.json").read_text())
+    data["format"] = "watcher-model/1"
+    (tmp_path / "card.json").write_text(json.dumps(data))
+    with pytest.raises(ModelError) as err:
+        artifact.load(tmp_path)
+    assert err.value.message == (
+        f"{tmp_path} holds a watcher-model/1 model (built by watcher {data['libraries']['watcher']}); this watcher "
+        f'reads {artifact.FORMAT}: rebuild it with `watcher train` (README, "The model")'
+    )
 
 
 def test_corrupt_foreign_and_pickled_artifacts_are_refused(lexical_model: Model, tmp_path: Path) -> None:

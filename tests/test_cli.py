@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests import canary
-from tests.conftest import BIG_FEED, EMPTY_FEED, ROOT
-from tests.realdays import write_config
+from tests.conftest import BIG_FEED, EMPTY_FEED, ROOT, SEED_LIST
+from tests.realdays import days, papers_of, write_config
+from watcher import listfile
 from watcher.cli import build_parser, main
 
 
@@ -33,7 +34,8 @@ def test_dry_run_on_the_large_real_feed_shows_digest_diff_and_summary(tmp_path: 
     done = run_cli("run", "--dry-run", "--config", str(config), "--feed", str(BIG_FEED))
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "=== Slack digest (Slack is off" in out
+    assert '=== Slack: Slack is off (slack.mode = "off")' in out
+    assert out.index("=== pull request: ") < out.index("=== Slack: ")  # one section per target, in order
     assert "new papers for the list · 2024-11-28" in out or "new paper for the list · 2024-11-28" in out
     assert "+- SALMONN-omni: A Codec-free LLM for Full-duplex Speech Understanding and Generation" in out
     assert "+  - [arXiv](https://arxiv.org/abs/2411.18138)" in out
@@ -61,8 +63,10 @@ def test_dry_run_json_report(tmp_path: Path) -> None:
         "heading_scores",
         "reasons",
     } <= set(report["proposals"][0])
-    assert len(report["preview"]["slack"][0]["metadata"]["event_payload"]["ids"].split(",")) == 1  # --limit 1
-    assert report["preview"]["diff"].count("\n+- ") == 1
+    assert (
+        len(report["preview"]["targets"]["slack"]["messages"][0]["metadata"]["event_payload"]["ids"].split(",")) == 1
+    )  # --limit 1
+    assert report["preview"]["targets"]["github"]["diff"].count("\n+- ") == 1
 
 
 def test_empty_day_exits_0_and_says_so(tmp_path: Path) -> None:
@@ -128,7 +132,7 @@ def test_check_config(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkey
     assert main(["check-config", "--config", str(ROOT / "config.toml")]) == 0
     out = capsys.readouterr().out
     assert "is valid" in out and "Slack: off" in out
-    config = write_config(tmp_path, slack="http://127.0.0.1:9/api/", github="http://127.0.0.1:9")
+    config = write_config(tmp_path, slack_url="http://127.0.0.1:9/api/", github_url="http://127.0.0.1:9")
     assert main(["check-config", "--config", str(config)]) == 2
     captured = capsys.readouterr()
     assert "token from $SLACK_BOT_TOKEN is NOT set" in captured.out
@@ -155,16 +159,20 @@ def test_every_command_is_documented_in_the_readme() -> None:
                     assert flag in readme, f"watcher {name} {flag} is not in the README"
 
 
-def test_a_retrain_that_cannot_train_is_one_line_and_exit_1(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from watcher import training
-
-    def cannot(*args: object, **kw: object) -> None:
-        raise ValueError("the list needs at least two headings with entries")
-
-    monkeypatch.setattr(training, "train", cannot)
-    config = write_config(tmp_path, embeddings=False)  # differs from the committed card: a retrain
-    assert main(["run", "--config", str(config), "--feed", str(BIG_FEED)]) == 1
+def test_a_retrain_that_cannot_train_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A model trained on a list of two headings; the maintainer merges them into one. The model
+    is stale, and no heading model can be learned from one heading."""
+    titles = [e.title for e in listfile.parse(SEED_LIST.read_text()).entries][:30]
+    the_list = tmp_path / "list.md"
+    the_list.write_text(
+        "## a\n" + "".join(f"- {t}\n" for t in titles[:15]) + "## b\n" + "".join(f"- {t}\n" for t in titles[15:])
+    )
+    background = tmp_path / "background.jsonl"
+    background.write_text("".join(json.dumps(p) + "\n" for p in papers_of(days()[0])[:60]))
+    config = write_config(tmp_path, list={"file": the_list}, model_dir=tmp_path / "model", embeddings=False)
+    assert main(["train", "--config", str(config), "--background", str(background)]) == 0
+    the_list.write_text("## everything\n" + "".join(f"- {t}\n" for t in titles))
+    capsys.readouterr()
+    assert main(["run", "--config", str(config), "--feed", str(EMPTY_FEED)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["watcher: error: score: retraining failed: the list needs at least two headings with entries"]
+    assert err == ["watcher: error: load model: retraining failed: the list needs at least two headings with entries"]

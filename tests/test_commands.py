@@ -131,8 +131,7 @@ def test_enrich_resolves_titles_once_and_reports_the_rest(
         + "- A Paper That arXiv Does Not Have At All\n"
         + f"- Linked entry\n  - [arXiv](https://arxiv.org/abs/{known[1]['arxiv_id']})\n"
     )
-    config = write_config(tmp_path, api=fake_arxiv.api_url)
-    config.write_text(config.read_text().replace("api_delay = 0.0", "api_delay = 0.3"))
+    config = write_config(tmp_path, api_url=fake_arxiv.api_url, arxiv={"api_delay": 0.3})
     out = tmp_path / "resolved.jsonl"
     assert main(["enrich", "--config", str(config), "--list", str(listfile), "--out", str(out)]) == 0
     printed = capsys.readouterr().out

@@ -43,8 +43,9 @@ def world(
     fake_slack: FakeSlack,
     fake_github: FakeGitHub,
     monkeypatch: pytest.MonkeyPatch,
+    world_model: Path,
 ) -> DeliveryWorld:
-    return DeliveryWorld(tmp_path, fake_arxiv, fake_slack, fake_github, monkeypatch)
+    return DeliveryWorld(tmp_path, fake_arxiv, fake_slack, fake_github, monkeypatch, model_dir=world_model)
 
 
 def added_lines(before: str, after: str) -> tuple[list[str], list[str]]:
@@ -114,7 +115,8 @@ def test_dry_run_shows_exactly_what_the_real_run_sends(
 ) -> None:
     world.day(DAY_A)
     assert world.run("--dry-run", "--json") == 0
-    preview = json.loads(capsys.readouterr().out)["preview"]
+    preview = json.loads(capsys.readouterr().out)["preview"]["targets"]
+    assert list(preview) == ["github", "slack"]  # one section per target, the pull request first
     assert world.slack.messages == [] and world.github.pulls(REPO) == []  # nothing sent
     assert world.run() == 0
     assert len(world.slack.top_level()) == 1
@@ -124,8 +126,8 @@ def test_dry_run_shows_exactly_what_the_real_run_sends(
     def without_link(blocks: list[dict]) -> list[dict]:
         return [b for b in blocks if b["type"] != "context"]
 
-    assert [without_link(m.blocks) for m in sent] == [without_link(p["blocks"]) for p in preview["slack"]]
-    assert [m.text for m in sent] == [p["text"] for p in preview["slack"]]
+    assert [without_link(m.blocks) for m in sent] == [without_link(p["blocks"]) for p in preview["slack"]["messages"]]
+    assert [m.text for m in sent] == [p["text"] for p in preview["slack"]["messages"]]
     real_diff = "".join(
         difflib.unified_diff(
             SEED.splitlines(keepends=True),
@@ -134,8 +136,10 @@ def test_dry_run_shows_exactly_what_the_real_run_sends(
             tofile="b/acme/papers:README.md",
         )
     )
-    assert preview["diff"].startswith(real_diff)
-    assert preview["pr_body"] == world.github.pull(REPO, 1).body
+    assert preview["github"]["diff"] == real_diff
+    assert preview["github"]["pr_body"] == world.github.pull(REPO, 1).body
+    commits = world.github.commits_on(REPO, BRANCH)
+    assert preview["github"]["commit_message"] == commits[0].message  # newest first
 
 
 def test_slack_down_still_updates_github_and_posts_next_run(world: DeliveryWorld) -> None:
@@ -230,7 +234,7 @@ def test_an_entry_deleted_after_a_failed_pr_update_stays_deleted(world: Delivery
 def test_no_new_papers_is_said_once_a_day(world: DeliveryWorld) -> None:
     from tests.conftest import EMPTY_FEED
 
-    world.config.write_text(world.config.read_text().replace("[slack]\n", "[slack]\npost_empty = true\n"))
+    world.reconfigure(slack={"post_empty": True})
     world.serve(EMPTY_FEED.read_bytes())
     assert world.run() == 0
     assert world.run() == 0  # unchanged feed (HTTP 304): nothing to say

@@ -95,6 +95,34 @@ def test_first_run_opens_one_labelled_pr_adding_only_the_proposed_entries(repo: 
     assert "| [A Neural Codec for Speech LLMs](https://arxiv.org/abs/2505.10001) | **codec** | 0.91 |" in pr.body
 
 
+@pytest.mark.parametrize(
+    "fault",
+    [
+        ("POST", r"/issues/1/labels$", "status"),  # the label call failed
+        ("POST", r"/pulls$", "lost_answer"),  # the PR was opened, but its answer was lost
+    ],
+    ids=["label call failed", "open answer lost"],
+)
+def test_every_run_that_touches_the_pr_makes_sure_its_labels_are_there(
+    repo: FakeGitHub, fault: tuple[str, str, str]
+) -> None:
+    method, path, kind = fault
+    repo.fail(method, path, kind=kind, status=502)
+    with pytest.raises(DeliveryError):
+        publisher(repo).publish([A], day=DAY1)
+    (pr,) = repo.pulls(REPO)
+    assert pr.labels == ()  # the failed run left it without labels
+    pub = publisher(repo)
+    pub.reconcile()
+    pub.publish([C], day=DAY2)
+    assert sorted(repo.pull(REPO, 1).labels) == ["papers", "watcher"]
+    label_requests = repo.count("*", r"/labels$")
+    again = publisher(repo)
+    again.reconcile()
+    again.publish([C], day=DAY2)  # labelled already: no label request at all
+    assert repo.count("*", r"/labels$") == label_requests
+
+
 def test_second_run_same_day_changes_nothing(repo: FakeGitHub) -> None:
     pub = publisher(repo)
     pub.publish([A], day=DAY1)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,12 +13,15 @@ import pytest
 from tests.conftest import SEED_LIST, SHARED
 from tests.realdays import days, pool, write_config
 from watcher import artifact, listfile
-from watcher.classifier import Example, Model, Recipe, train
+from watcher.classifier import Model, Recipe
 from watcher.config import load_settings
 from watcher.embedding import MiniLM
+from watcher.fitting import Example, fit
+from watcher.model_store import ModelStore, model_from, save_model
 from watcher.paper import Paper
-from watcher.state import Decision, Feedback, State
-from watcher.training import ModelStore, list_fingerprint, model_from, save_model
+from watcher.ports import Decision, Feedback
+from watcher.state import State
+from watcher.training_data import list_fingerprint
 
 SEED = [json.loads(x) for x in (SHARED / "seed-enriched.jsonl").read_text().splitlines()]
 BASE_DAYS = days()[:4]
@@ -43,10 +45,10 @@ def enhancement(day_set: list[str]) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory: pytest.TempPathFactory):
+def scenario(tmp_path_factory: pytest.TempPathFactory, remembered_minilm: MiniLM):
     tmp = tmp_path_factory.mktemp("learning")
     doc = listfile.parse(SEED_LIST.read_text())
-    encoder = MiniLM.load(max_length=128)
+    encoder = remembered_minilm
     examples = [
         Example(
             Paper(
@@ -64,14 +66,11 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
     examples += [
         Example(paper(p), 0, None, "background", day=p["published"]) for p in pool() if p["published"] in BASE_DAYS
     ]
-    base = train(examples, encoder=encoder, recipe=Recipe(), target_precision=0.8)
-    save_model(tmp / "models", base, examples, list_fp=list_fingerprint(doc), feedback_fp="none", target_precision=0.8)
-    config = write_config(tmp)
-    config.write_text(
-        config.read_text().replace(
-            f'model_dir = "{Path(__file__).resolve().parents[1] / "models"}"', f'model_dir = "{tmp / "models"}"'
-        )
+    fitted = fit(examples, encoder=encoder, recipe=Recipe(), target_precision=0.8)
+    save_model(
+        tmp / "models", fitted, examples, list_fp=list_fingerprint(doc), feedback_fp="none", target_precision=0.8
     )
+    config = write_config(tmp, model_dir=tmp / "models")
     settings = load_settings(config)
     base = model_from(artifact.load(tmp / "models"))
 
@@ -112,8 +111,8 @@ def test_rejections_lower_the_score_of_similar_papers(scenario) -> None:
 
     def standing(model: Model) -> np.ndarray:
         """Each similar paper's rank among the later days' papers (0 = top)."""
-        everyone = model.score_arrays(day_papers)["fused"]
-        mine = model.score_arrays(similar)["fused"]
+        everyone = model.score_arrays(day_papers).fused
+        mine = model.score_arrays(similar).fused
         return np.array([(everyone > s).mean() for s in mine])
 
     before, after = standing(base), standing(retrained)

@@ -39,13 +39,12 @@ def api_papers(fake: FakeArxiv, days_: list[str]) -> set[str]:
 
 def backfill_config(tmp: Path, fake: FakeArxiv) -> Path:
     """API pacing configured down to 0.2 s for the tests, and small pages to exercise paging."""
-    config = write_config(tmp, rss=fake.url + "/rss/", api=fake.api_url)
-    config.write_text(
-        config.read_text()
-        .replace("api_delay = 0.0", "api_delay = 0.2\napi_page_size = 100")
-        .replace("retries = 1", "retries = 3")
+    return write_config(
+        tmp,
+        rss_url=fake.url + "/rss/",
+        api_url=fake.api_url,
+        arxiv={"api_delay": 0.2, "api_page_size": 100, "retries": 3},
     )
-    return config
 
 
 def test_backfill_pages_through_the_api_and_records_every_paper_once(
@@ -137,14 +136,14 @@ def test_with_auto_backfill_off_the_gap_is_reported_loudly(
     with fake_slack:
         config = write_config(
             tmp_path,
-            rss=fake_arxiv.url + "/rss/",
-            api=fake_arxiv.api_url,
-            slack=fake_slack.api_url,
-            extra="[backfill]\nauto = false\n",
+            rss_url=fake_arxiv.url + "/rss/",
+            api_url=fake_arxiv.api_url,
+            slack_url=fake_slack.api_url,
+            backfill={"auto": False},
+            slack={"post_empty": True},
         )
         os.environ["SLACK_BOT_TOKEN"] = fake_slack.token
         try:
-            config.write_text(config.read_text().replace("[slack]\n", "[slack]\npost_empty = true\n"))
             fake_arxiv.set_feed(feed_of(days()[3]), query=QUERY)
             assert main(["run", "--config", str(config)]) == 0
             fake_arxiv.set_feed(feed_of(days()[6]), query=QUERY)
@@ -166,11 +165,13 @@ def test_configured_holidays_are_not_missed_days(
     tmp_path: Path, fake_arxiv: FakeArxiv, capsys: pytest.CaptureFixture[str]
 ) -> None:
     gap = missing_days(date.fromisoformat(days()[3]), date.fromisoformat(days()[6]))
-    holidays = ", ".join(f'"{d.isoformat()}"' for d in gap)
     config = write_config(
-        tmp_path, rss=fake_arxiv.url + "/rss/", api=fake_arxiv.api_url, extra="[backfill]\nauto = false\n"
+        tmp_path,
+        rss_url=fake_arxiv.url + "/rss/",
+        api_url=fake_arxiv.api_url,
+        backfill={"auto": False},
+        arxiv={"holidays": [d.isoformat() for d in gap]},
     )
-    config.write_text(config.read_text().replace("[arxiv]\n", f"[arxiv]\nholidays = [{holidays}]\n"))
     for day in (days()[3], days()[6]):
         fake_arxiv.set_feed(feed_of(day), query=QUERY)
         assert main(["run", "--config", str(config), "--json"]) == 0
@@ -270,9 +271,9 @@ def test_daemon_runs_on_schedule_and_stops_cleanly_on_sigterm(tmp_path: Path, fa
     fake_arxiv.set_feed(feed_of(days()[3]), query=QUERY)
     config = write_config(
         tmp_path,
-        rss=fake_arxiv.url + "/rss/",
-        api=fake_arxiv.api_url,
-        extra='[schedule]\ncron = "*/2 * * * * *"\nmisfire_grace_time = 30\n',
+        rss_url=fake_arxiv.url + "/rss/",
+        api_url=fake_arxiv.api_url,
+        schedule={"cron": "*/2 * * * * *", "misfire_grace_time": 30},
     )
     log = tmp_path / "serve.log"
     with log.open("w") as out:

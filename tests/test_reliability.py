@@ -113,8 +113,8 @@ def ids(cases: list[tuple[str, str, str, dict]]) -> list[str]:
 
 @pytest.fixture
 def world(world: World) -> World:
-    text = world.config.read_text()
-    world.config.write_text(text.replace("timeout = 5.0", "timeout = 1.0"))  # timeouts cost a second, not five
+    # timeouts cost a second, not five
+    world.reconfigure(arxiv={"timeout": 1.0}, slack={"timeout": 1.0}, github={"timeout": 1.0})
     return world
 
 

@@ -40,9 +40,19 @@ def test_a_whole_life_of_runs_leaks_nothing(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
+    world_model: Path,
 ) -> None:
     caplog.set_level(logging.DEBUG)  # every library's debug logging, more than the CLI ever turns on
-    world = World(tmp_path, fake_arxiv, fake_slack, fake_github, monkeypatch)
+    # a lost Slack answer is looked for again after pauses of the Slack timeout: one second here
+    world = World(
+        tmp_path,
+        fake_arxiv,
+        fake_slack,
+        fake_github,
+        monkeypatch,
+        model_dir=world_model,
+        config={"slack": {"timeout": 1.0}},
+    )
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     world.serve(small_day(days()[5]))
@@ -88,4 +98,4 @@ def test_settings_and_clients_do_not_show_secrets(tmp_path: Path) -> None:
     assert leaks("\n".join(build.describe(settings))) == []
     client = build.slack_client(settings, read_secret("SLACK_BOT_TOKEN"))  # type: ignore[arg-type]
     assert client.token == canary.SLACK_TOKEN  # it reaches the client ...
-    assert leaks(repr(build.notifier(settings, dry_run=False, preview=build.Preview(), log=print))) == []
+    assert leaks(repr(build.slack_target(settings, dry_run=False, preview=build.Preview(), log=print))) == []

@@ -10,7 +10,8 @@ import pytest
 
 from watcher.errors import StateError
 from watcher.paper import Paper
-from watcher.state import MIGRATIONS, SCHEMA_VERSION, Decision, Feedback, State
+from watcher.ports import Decision, Feedback
+from watcher.state import MIGRATIONS, SCHEMA_VERSION, State
 
 P1 = Paper(
     "2505.00001",
@@ -42,12 +43,41 @@ def test_an_old_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
     db.close()
     with State.open(path) as state:
         assert state.schema_version == SCHEMA_VERSION
-        assert [d.paper.title for d in state.pending("slack")] == ["kept"]
+        assert [(d.paper.title, d.paper.comment) for d in state.papers("proposed")] == [("kept", "")]
+
+
+def test_targets_that_delivered_before_the_upgrade_keep_their_pending_papers(tmp_path: Path) -> None:
+    """Schema 2 -> 3: a target with deliveries keeps everything pending for it; one that never
+    delivered (Slack configured later) receives only what is proposed from its first run on."""
+    path = tmp_path / "v2.sqlite3"
+    db = sqlite3.connect(path)
+    for script in MIGRATIONS[:2]:
+        db.executescript(script)
+    db.execute("PRAGMA user_version = 2")
+    for arxiv_id in ("2401.00001", "2401.00002"):
+        db.execute(
+            "INSERT INTO papers (arxiv_id, title, first_seen, last_seen, decision) "
+            f"VALUES ('{arxiv_id}', 't', '2024-01-02T00:00:00+00:00', 'x', 'proposed')"
+        )
+    db.execute("INSERT INTO deliveries VALUES ('2401.00001', 'github', '1', 'x', NULL)")
+    db.execute("INSERT INTO facts VALUES ('empty_digest:2024-01-02', '1700000000.000100')")
+    db.commit()
+    db.close()
+    with State.open(path) as state:
+        assert [d.paper.arxiv_id for d in state.pending("github")] == ["2401.00002"]
+        assert state.pending("slack") == []  # never delivered to: nothing from the past is pending
+        assert state.fact("empty_digest:slack:2024-01-02") == "1700000000.000100"
+        with state.transaction() as tx:
+            state.register_target(tx, "slack")
+            state.record(tx, [Decision(P1, "proposed")])  # recorded after the registration
+        assert [d.paper.arxiv_id for d in state.pending("slack")] == [P1.arxiv_id]
+        assert [d.paper.arxiv_id for d in state.pending("github")] == ["2401.00002", P1.arxiv_id]
 
 
 def test_record_keeps_the_first_decision_and_tracks_deliveries(tmp_path: Path) -> None:
     with State.open(tmp_path / "s.sqlite3") as state:
         with state.transaction() as db:
+            state.register_target(db, "github")
             state.record(
                 db,
                 [
@@ -61,11 +91,15 @@ def test_record_keeps_the_first_decision_and_tracks_deliveries(tmp_path: Path) -
             "2505.00001": "proposed",
             "2505.00002": "below_threshold",
         }
+        assert state.pending("slack") == []  # a target nobody registered has nothing pending
+        with state.transaction() as db:  # registered after the papers were recorded: they are not its
+            state.register_target(db, "slack")
+        assert state.pending("slack") == []
         (pending,) = state.pending("github")
         assert pending.paper == P1 and pending.heading_scores == {"multi-task": 0.7}
         with state.transaction() as db:
             state.mark_delivered(db, ["2505.00001"], target="github", ref="7", run_id=None)
-        assert state.pending("github") == [] and len(state.pending("slack")) == 1
+        assert state.pending("github") == []
         assert state.deliveries("github") == {"2505.00001": "7"}
 
 

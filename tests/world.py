@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests import canary
+from tests.builders import merged
 from tests.conftest import SEED_LIST
 from tests.fakes.arxiv import FakeArxiv, rss_feed
 from tests.fakes.github import FakeGitHub
@@ -41,7 +42,9 @@ class World:
         slack: FakeSlack,
         github: FakeGitHub,
         environ: Any,
-        extra: str = "[backfill]\nauto = false\n",
+        *,
+        model_dir: Path,
+        config: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.arxiv, self.slack, self.github = arxiv, slack, github
         github.create_repo("acme", "papers", files={"README.md": SEED})
@@ -49,11 +52,28 @@ class World:
         slack.token, github.token = canary.SLACK_TOKEN, canary.GITHUB_TOKEN
         environ.setenv("SLACK_BOT_TOKEN", slack.token)
         environ.setenv("GITHUB_TOKEN", github.token)
-        self.config = write_config(
-            tmp, rss=arxiv.url + "/rss/", api=arxiv.api_url, slack=slack.api_url, github=github.url, extra=extra
-        )
         self.tmp = tmp
         self.state_path = tmp / "state" / "watcher.sqlite3"
+        self.model_dir = model_dir  # tests/conftest.py: world_model
+        self.overrides = merged({"backfill": {"auto": False}}, config or {})
+        self.config = self._write_config()
+
+    def _write_config(self) -> Path:
+        return write_config(
+            self.tmp,
+            rss_url=self.arxiv.url + "/rss/",
+            api_url=self.arxiv.api_url,
+            slack_url=self.slack.api_url,
+            github_url=self.github.url,
+            model_dir=self.model_dir,
+            embeddings=False,
+            **self.overrides,
+        )
+
+    def reconfigure(self, **overrides: dict[str, Any]) -> None:
+        """Change config keys from the next run on (`world.reconfigure(slack={"post_empty": True})`)."""
+        self.overrides = merged(self.overrides, overrides)
+        self._write_config()
 
     def serve(self, feed: bytes) -> None:
         self.arxiv.set_feed(feed, query=QUERY)

@@ -23,7 +23,9 @@ import numpy as np
 
 from .errors import ModelError
 
-FORMAT = "watcher-model/1"
+# The model format. A new number whenever what model.npz holds changes; a model of another
+# format is refused with the command that rebuilds it.
+FORMAT = "watcher-model/2"
 CARD = "card.json"
 
 
@@ -94,9 +96,14 @@ def read_card(directory: Path) -> dict[str, Any]:
         raise ModelError(f"no model in {directory} ({CARD} missing): train one with `watcher train`") from None
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise ModelError(f"{path} is corrupt ({type(exc).__name__}): retrain with `watcher train`") from None
-    if not isinstance(card, dict) or card.get("format") != FORMAT:
-        found = card.get("format") if isinstance(card, dict) else "no format"
-        raise ModelError(f"{path}: not a {FORMAT} model card (found {found})")
+    if not isinstance(card, dict) or not str(card.get("format", "")).startswith("watcher-model/"):
+        raise ModelError(f"{path}: not a watcher model card")
+    if card["format"] != FORMAT:
+        built = (card.get("libraries") or {}).get("watcher", "an older watcher")
+        raise ModelError(
+            f"{directory} holds a {card['format']} model (built by watcher {built}); this watcher reads "
+            f'{FORMAT}: rebuild it with `watcher train` (README, "The model")'
+        )
     return card
 
 

@@ -6,7 +6,7 @@ the config names, and handed to the client libraries; they are never stored else
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -18,14 +18,20 @@ from .config import Settings
 from .download import Downloader, HttpPolicy
 from .dryrun import Preview, PreviewNotifier, PreviewPublisher
 from .errors import ConfigError, UsageError
-from .pipeline import FeedSource, ListSource, Notifier, Publisher, Run, RunReport
+from .github_pr import GitHubPublisher, GitHubRepo
+from .model_store import ModelStore
+from .pipeline import Run
+from .ports import FeedSource, ListSource, ReviewSource, Target
 from .slack_notify import SlackNotifier, UnsentRequestRetryHandler, WebhookNotifier
 from .sources import ApiWindow, FileList, RssFeeds, SavedFeeds
 from .state import State
 from .tokens import Secret, read_secret
-from .training import ModelStore
 
 Log = Callable[[str], None]
+
+
+def _quiet(line: str) -> None:
+    pass
 
 
 def downloader(settings: Settings) -> Downloader:
@@ -98,9 +104,27 @@ def github_client(settings: Settings, token: Secret | None) -> Any:
     )
 
 
-def notifier(
-    settings: Settings, *, dry_run: bool, preview: Preview, log: Log, environ: dict[str, str] | None = None
-) -> Notifier | None:
+def github_repo(
+    settings: Settings, *, environ: Mapping[str, str] | None = None, need_token: bool, log: Log = _quiet
+) -> GitHubRepo:
+    """The list's repository (github.repo), for the run and for `watcher enrich`. A missing
+    token is a config error where the command writes (`need_token`); a reading command goes
+    on without one, and says so: GitHub allows 60 unauthenticated requests an hour."""
+    g = settings.github
+    token = read_secret(g.token_env, environ)
+    if token is None:
+        if need_token:
+            _require(None, "github.token_env", g.token_env, "github.repo is set")
+        log(f"warning: ${g.token_env} is not set: reading {g.repo} without a token (60 requests an hour)")
+    return GitHubRepo(
+        github_client(settings, token), g.repo, path=settings.list.path, base_branch=g.base_branch, branch=g.branch
+    )
+
+
+def slack_target(
+    settings: Settings, *, dry_run: bool, preview: Preview, log: Log, environ: Mapping[str, str] | None = None
+) -> Target | None:
+    """The Slack digest (bot token or webhook), or its preview on a dry run."""
     s = settings.slack
     if dry_run:
         if s.mode == "off":
@@ -136,6 +160,52 @@ def notifier(
     return WebhookNotifier(webhook_client(settings, url), post_empty=s.post_empty)
 
 
+def _pull_request(
+    settings: Settings,
+    *,
+    dry_run: bool,
+    list_path: Path | None,
+    preview: Preview,
+    log: Log,
+    environ: Mapping[str, str] | None,
+) -> tuple[ListSource, ReviewSource | None, Target | None]:
+    """Where the list comes from, who reads the reviews, and the pull-request target."""
+    if settings.github_enabled:
+        if list_path is not None and not dry_run:
+            raise UsageError(
+                "--list cannot be combined with GitHub delivery (github.repo is set): "
+                "the pull request edits the repository's list"
+            )
+        repo = github_repo(settings, environ=environ, need_token=not dry_run, log=log)
+        g = settings.github
+        real = GitHubPublisher(repo, title=g.pr_title, labels=g.labels, position=settings.list.position, log=log)
+        source: ListSource = FileList(list_path, key="--list") if list_path else repo
+        if not dry_run:
+            return source, real, real
+        shown = PreviewPublisher(
+            preview,
+            path=f"{settings.github.repo}:{settings.list.path}",
+            title=settings.github.pr_title,
+            position=settings.list.position,
+            current=real.current,
+            reconcile=real.reconcile,
+        )
+        return source, shown, shown
+    path = list_path or settings.list.file
+    local = FileList(path, key="--list" if list_path else "list.file")
+    if not dry_run:
+        return local, None, None
+    shown = PreviewPublisher(
+        preview,
+        path=path.name if list_path is None else str(path),
+        title=settings.github.pr_title,
+        note="no pull request is opened: github.repo is empty; this is the change a pull request would make",
+        position=settings.list.position,
+        current=lambda: (local.read().text, None, None),
+    )
+    return local, shown, shown
+
+
 def run_adapters(
     settings: Settings,
     *,
@@ -146,11 +216,14 @@ def run_adapters(
     limit: int | None,
     preview: Preview,
     log: Log,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
     window: tuple[date, date] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Run:
-    """Everything one `watcher run` (or, with `window`, `watcher backfill`) needs."""
+    """Everything one `watcher run` (or, with `window`, `watcher backfill`) needs.
+
+    Delivery targets, in order: the pull request (so the digest can link it), then Slack. A new
+    target is one adapter implementing ports.Target, its settings, and one line here."""
     dl = downloader(settings)
     api = arxiv_api(settings, dl)
 
@@ -165,66 +238,20 @@ def run_adapters(
         feed_source = SavedFeeds(dl, feeds, log=log)
     else:
         feed_source = RssFeeds(dl, url, etag=None if dry_run else state.fact(f"etag:{url}"), log=log)
-    list_source: ListSource
-    publisher: Publisher | None = None
-    if settings.github_enabled:
-        from .github_pr import GitHubPublisher, GitHubRepo
-
-        if list_path is not None and not dry_run:
-            raise UsageError(
-                "--list cannot be combined with GitHub delivery (github.repo is set): "
-                "the pull request edits the repository's list"
-            )
-        token = read_secret(settings.github.token_env, environ)
-        if token is None and not dry_run:
-            _require(None, "github.token_env", settings.github.token_env, "github.repo is set")
-        repo = GitHubRepo(
-            github_client(settings, token),
-            settings.github.repo,
-            path=settings.list.path,
-            base_branch=settings.github.base_branch,
-            branch=settings.github.branch,
-        )
-        list_source = FileList(list_path, key="--list") if list_path else repo
-        real = GitHubPublisher(
-            repo,
-            title=settings.github.pr_title,
-            labels=settings.github.labels,
-            position=settings.list.position,
-            log=log,
-        )
-        publisher = (
-            PreviewPublisher(
-                preview,
-                path=f"{settings.github.repo}:{settings.list.path}",
-                title=settings.github.pr_title,
-                position=settings.list.position,
-                current=real.current,
-                reconcile=real.reconcile,
-            )
-            if dry_run
-            else real
-        )
-    else:
-        path = list_path or settings.list.file
-        list_source = FileList(path, key="--list" if list_path else "list.file")
-        if dry_run:
-            shown = path.name if list_path is None else str(path)
-            publisher = PreviewPublisher(
-                preview,
-                path=shown,
-                title=settings.github.pr_title,
-                note="no pull request is opened: github.repo is empty; this is the change a pull request would make",
-                position=settings.list.position,
-                current=lambda: (list_source.read().text, None, None),
-            )
+    list_source, reviews, pull_request = _pull_request(
+        settings, dry_run=dry_run, list_path=list_path, preview=preview, log=log, environ=environ
+    )
+    targets = [
+        pull_request,
+        slack_target(settings, dry_run=dry_run, preview=preview, log=log, environ=environ),
+    ]
     return Run(
         list_source=list_source,
         feeds=feed_source,
         models=ModelStore(settings, dry_run=dry_run, log=log),
         state=state,
-        notifier=notifier(settings, dry_run=dry_run, preview=preview, log=log, environ=environ),
-        publisher=publisher,
+        reviews=reviews,
+        targets=[t for t in targets if t is not None],
         announce_types=settings.arxiv.announce_types,
         headings=settings.list.headings,
         dry_run=dry_run,
@@ -237,7 +264,7 @@ def run_adapters(
     )
 
 
-def describe(settings: Settings, environ: dict[str, str] | None = None) -> list[str]:
+def describe(settings: Settings, environ: Mapping[str, str] | None = None) -> list[str]:
     """What check-config prints: where everything comes from, never a secret's value."""
 
     def env_status(name: str) -> str:
@@ -274,7 +301,7 @@ def describe(settings: Settings, environ: dict[str, str] | None = None) -> list[
     return lines
 
 
-def missing_secrets(settings: Settings, environ: dict[str, str] | None = None) -> list[str]:
+def missing_secrets(settings: Settings, environ: Mapping[str, str] | None = None) -> list[str]:
     """Config keys whose environment variable a real run needs but is unset."""
     missing = []
     if settings.slack.mode == "bot" and not read_secret(settings.slack.token_env, environ):
@@ -284,19 +311,3 @@ def missing_secrets(settings: Settings, environ: dict[str, str] | None = None) -
     if settings.github_enabled and not read_secret(settings.github.token_env, environ):
         missing.append(f"github.token_env (${settings.github.token_env})")
     return missing
-
-
-def write_job_summary(report: RunReport, environ: dict[str, str] | None = None) -> None:
-    """Append the report to $GITHUB_STEP_SUMMARY when running in GitHub Actions."""
-    import os
-
-    target = (os.environ if environ is None else environ).get("GITHUB_STEP_SUMMARY")
-    if not target:
-        return
-    from .summary import job_summary
-
-    try:
-        with open(target, "a", encoding="utf-8") as f:
-            f.write(job_summary(report))
-    except OSError as exc:
-        print(f"watcher: warning: cannot write the job summary ({exc.strerror or exc})")

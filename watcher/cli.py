@@ -1,27 +1,22 @@
-"""The command line: `watcher <command>`. Parses arguments, builds adapters, prints results.
+"""The command line: `watcher <command>`. Parses arguments and hands them to commands.py.
 
-Every command is `main(argv) -> exit code`: 0 success (including "arXiv announced nothing"),
-1 a run that failed, 2 usage or configuration errors. A WatcherError is printed as one line on
-stderr without a traceback.
+`main(argv) -> exit code`: 0 success (including "arXiv announced nothing"), 1 a run that
+failed, 2 usage or configuration errors. A WatcherError is printed as one line on stderr
+without a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import NoReturn
 
-from . import __version__, build
-from .config import Settings, load_settings
-from .dryrun import Preview
-from .errors import EXIT_FAILED, EXIT_OK, ConfigError, UsageError, WatcherError
-from .pipeline import RunReport, run_day
+from . import __version__
+from .commands import COMMANDS
+from .errors import UsageError, WatcherError
 
 log = logging.getLogger("watcher")
 
@@ -31,20 +26,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
-
-
-def _config_path(arg: str | None) -> Path:
-    if arg:
-        return Path(arg)
-    if env := os.environ.get("WATCHER_CONFIG"):
-        return Path(env)
-    if Path("config.toml").exists():
-        return Path("config.toml")
-    raise ConfigError("no config file: pass --config PATH, set WATCHER_CONFIG, or run where config.toml is")
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(_config_path(args.config))
 
 
 def _positive_int(text: str) -> int:
@@ -203,7 +184,8 @@ def _date(text: str) -> date:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        _setup_logging(args.verbose)
+        daemon = args.command == "serve"  # the daemon logs every run, with timestamps
+        _setup_logging(args.verbose or daemon, timestamps=daemon)
         command = COMMANDS[args.command]
         return command(args)
     except WatcherError as exc:
@@ -221,210 +203,6 @@ def _setup_logging(verbose: bool, *, timestamps: bool = False) -> None:
     log.handlers[:] = [handler]
     log.setLevel(logging.INFO if verbose else logging.WARNING)
     log.propagate = False
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    preview = Preview()
-    with build.open_state(settings, dry_run=args.dry_run) as state:
-        run = build.run_adapters(
-            settings,
-            state=state,
-            dry_run=args.dry_run,
-            feeds=args.feed,
-            list_path=Path(args.list) if args.list else None,
-            limit=args.limit,
-            preview=preview,
-            log=log.info,
-        )
-        report = run_day(run)
-    _print_report(report, preview if args.dry_run else None, as_json=args.json)
-    build.write_job_summary(report)
-    return EXIT_OK if report.ok else EXIT_FAILED
-
-
-def cmd_backfill(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    until = args.until or date.today()
-    if until < args.since:
-        raise UsageError(f"--until {until} is before --since {args.since}")
-    preview = Preview()
-    progress = Progress(sys.stderr) if sys.stderr.isatty() else None
-    with build.open_state(settings, dry_run=args.dry_run) as state:
-        run = build.run_adapters(
-            settings,
-            state=state,
-            dry_run=args.dry_run,
-            feeds=None,
-            list_path=None,
-            limit=None,
-            preview=preview,
-            log=log.info,
-            window=(args.since, until),
-            progress=progress,
-        )
-        report = run_day(run, command="backfill")
-    if progress is not None:
-        progress.done()
-    _print_report(report, preview if args.dry_run else None, as_json=args.json)
-    build.write_job_summary(report)
-    return EXIT_OK if report.ok else EXIT_FAILED
-
-
-class Progress:
-    """A one-line progress bar on a terminal: `[#####.....] 400/1234 papers`."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-
-    def __call__(self, done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / total) if total else width
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} papers")
-        self.stream.flush()
-
-    def done(self) -> None:
-        self.stream.write("\n")
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    from .daemon import serve
-
-    settings = _settings(args)
-    config_path = settings.source
-
-    def job() -> None:
-        # Each run re-reads the config, so an edited config takes effect at the next run.
-        fresh = load_settings(config_path) if config_path else settings
-        preview = Preview()
-        with build.open_state(fresh, dry_run=False) as state:
-            report = run_day(
-                build.run_adapters(
-                    fresh,
-                    state=state,
-                    dry_run=False,
-                    feeds=None,
-                    list_path=None,
-                    limit=None,
-                    preview=preview,
-                    log=log.info,
-                )
-            )
-        log.warning(report.summary_line())
-        for failure in report.failures:
-            log.error("%s: %s", failure.step, failure.message)
-
-    _setup_logging(True, timestamps=True)
-    missing = build.missing_secrets(settings)
-    if missing:
-        raise ConfigError("environment variables not set: " + ", ".join(missing))
-    return serve(settings.schedule, job)
-
-
-def _print_report(report: RunReport, preview: Preview | None, *, as_json: bool) -> None:
-    if as_json:
-        data = report.to_json()
-        if preview is not None:
-            data["preview"] = preview.to_json()
-        print(json.dumps(data, indent=2, ensure_ascii=False))
-        return
-    if preview is not None and report.ok:
-        print(preview.render_text())
-    for note in report.notes:
-        print(note)
-    print(report.summary_line())
-    for failure in report.failures:
-        print(f"watcher: error: {failure.step}: {failure.message}", file=sys.stderr)
-
-
-def cmd_check_config(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    for line in build.describe(settings):
-        print(line)
-    from .daemon import cron_trigger
-
-    cron_trigger(settings.schedule)  # a bad cron line or time zone is a config error too
-    missing = build.missing_secrets(settings)
-    if missing:
-        raise ConfigError("a real run needs environment variables that are not set: " + ", ".join(missing))
-    return EXIT_OK
-
-
-def cmd_train(args: argparse.Namespace) -> int:
-    from . import training
-
-    settings = _settings(args)
-    out = Path(args.out) if args.out else settings.classifier.model_dir
-    list_path = Path(args.list) if args.list else settings.list.file
-    card = training.train_command(
-        settings,
-        list_path=list_path,
-        metadata=[Path(p) for p in args.metadata],
-        background=[Path(p) for p in args.background],
-        feedback=[Path(p) for p in args.feedback],
-        out=out,
-        log=_stderr,
-    )
-    print(training.describe_card(card, out))
-    return EXIT_OK
-
-
-def cmd_score(args: argparse.Namespace) -> int:
-    from . import training
-
-    settings = _settings(args)
-    model_dir = Path(args.model) if args.model else settings.classifier.model_dir
-    n = training.score_command(
-        settings, model_dir=model_dir, input_path=Path(args.input), output_path=Path(args.output)
-    )
-    print(f"scored {n} papers -> {args.output}")
-    return EXIT_OK
-
-
-def cmd_eval(args: argparse.Namespace) -> int:
-    from . import training
-
-    settings = _settings(args)
-    model_dir = Path(args.model) if args.model else settings.classifier.model_dir
-    metrics = training.eval_command(settings, model_dir=model_dir, input_path=Path(args.input))
-    if args.json:
-        print(json.dumps(metrics, indent=2))
-    else:
-        print(training.format_metrics(metrics))
-    return EXIT_OK
-
-
-def cmd_enrich(args: argparse.Namespace) -> int:
-    from . import training
-
-    settings = _settings(args)
-    results = training.enrich_command(
-        settings,
-        list_path=Path(args.list) if args.list else None,
-        out=Path(args.out) if args.out else None,
-        log=_stderr,
-    )
-    missing = [r for r in results if r.paper is None]
-    print(f"resolved {len(results) - len(missing)} of {len(results)} list entries")
-    for r in missing:
-        print(f"  not found on arXiv: [{r.section}] {r.title}")
-    return EXIT_OK
-
-
-def _stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
-
-
-COMMANDS = {
-    "run": cmd_run,
-    "backfill": cmd_backfill,
-    "serve": cmd_serve,
-    "train": cmd_train,
-    "score": cmd_score,
-    "eval": cmd_eval,
-    "enrich": cmd_enrich,
-    "check-config": cmd_check_config,
-}
 
 
 def entry_point() -> None:  # console script

@@ -78,7 +78,7 @@ _LM = [(re.compile(p), w) for p, w in LM_TERMS]
 HEADING_CUES: tuple[tuple[str, str], ...] = (
     (
         "benchmark",
-        r"\bbenchmark|bench\b|\w+bench\b|evaluation suite|leaderboard|\barena\b|evaluation survey"
+        r"\bbenchmark|bench\b|evaluation suite|leaderboard|\barena\b|evaluation survey"
         r"|survey (of|on) (the )?evaluation|evaluat\w*[^.]{0,60}survey",
     ),
     (

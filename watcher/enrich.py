@@ -25,6 +25,11 @@ from .titles import ListedEntry, TitleIndex, title_key
 MIN_SIMILARITY = 0.92
 
 
+def cache_path(state_path: Path) -> Path:
+    """The enrichment cache lives beside the state database."""
+    return state_path.parent / "enrich-cache.jsonl"
+
+
 @dataclass(frozen=True)
 class Resolved:
     title: str  # as on the list

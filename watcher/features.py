@@ -37,7 +37,7 @@ def counts(texts: Sequence[str]) -> sp.csr_matrix:
 
 def bucket(term: str) -> int:
     """The hashed column of one n-gram (the same function HashingVectorizer uses)."""
-    return abs(murmurhash3_32(term, seed=0, positive=False)) % N_FEATURES
+    return int(abs(murmurhash3_32(term, seed=0, positive=False)) % N_FEATURES)
 
 
 def document_frequency(count_matrix: sp.csr_matrix) -> np.ndarray:
@@ -49,12 +49,23 @@ def idf_from(df: np.ndarray, n_docs: int) -> np.ndarray:
     return (np.log((1.0 + n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
 
 
+def filtered_idf(count_matrix: sp.csr_matrix, min_df: int, max_df: float) -> np.ndarray:
+    """Smoothed idf over hashed buckets; buckets outside [min_df, max_df * n] get 0 (dropped)."""
+    n = count_matrix.shape[0]
+    df = document_frequency(count_matrix)
+    idf = idf_from(df, n)
+    idf[(df < min_df) | (df > max_df * n)] = 0.0
+    return idf
+
+
 def tfidf(count_matrix: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """Sublinear tf (1 + log tf) times idf, L2-normalised rows."""
+    """Sublinear tf (1 + log tf) times idf, L2-normalised rows; dropped buckets are not stored."""
     m = count_matrix.astype(np.float32, copy=True).tocsr()
     m.data = 1.0 + np.log(m.data)
     m = m @ sp.diags(idf)
-    return normalize(m.tocsr(), norm="l2", copy=False)
+    out: sp.csr_matrix = normalize(m.tocsr(), norm="l2", copy=False)
+    out.eliminate_zeros()
+    return out
 
 
 def top_terms(text: str, weights: np.ndarray, idf: np.ndarray, k: int = 5) -> tuple[str, ...]:

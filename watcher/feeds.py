@@ -14,7 +14,6 @@ import email.utils
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import feedparser
 from .download import Downloader
 from .errors import FeedError, FetchError, UsageError
 from .paper import Paper, parse_arxiv_id, squash_whitespace
+from .ports import FeedBatch
 
 # arxiv-feed writes f"arXiv:{id}v{ver} Announce Type: {type} \nAbstract: {abstract}".
 _DESCRIPTION = re.compile(
@@ -31,18 +31,6 @@ _DESCRIPTION = re.compile(
     re.S,
 )
 _HTML_START = re.compile(rb"^\s*(<!doctype html|<html)", re.I)
-
-
-@dataclass(frozen=True)
-class FeedBatch:
-    """What one feed said: its papers and the announcement day it speaks for."""
-
-    source: str
-    papers: tuple[Paper, ...]
-    announced: date | None
-    etag: str | None = None
-    not_modified: bool = False  # HTTP 304: the same feed as the last run, already processed
-    digest: str = ""  # sha256 of the body, to recognise the same feed without an ETag
 
 
 def _date_of(raw: str | None) -> date | None:

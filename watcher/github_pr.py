@@ -10,7 +10,6 @@ closed PRs and from entries a maintainer removed from the open one.
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,12 +18,20 @@ from typing import Any
 
 import requests
 
-from . import listfile
+from . import listfile, review
 from .errors import DeliveryError, WatcherError
-from .pipeline import Delivery, ListSnapshot, Reconciliation
-from .proposal import BEGIN, ListEdit, ProposedPaper, commit_message, edit_list, proposed_in, render_body
+from .ports import Delivery, Dispatch, ListSnapshot, Reconciliation
+from .proposal import (
+    BEGIN,
+    ListEdit,
+    ProposedPaper,
+    commit_message,
+    committed_ids,
+    edit_list,
+    proposed_in,
+    render_body,
+)
 from .scoring import Scored
-from .state import Feedback
 from .titles import TitleIndex
 
 LABEL_COLOR = "c5def5"
@@ -104,10 +111,6 @@ def _step(step: str) -> Iterator[None]:
         raise DeliveryError(_explain(step, exc)) from None
     except MALFORMED as exc:
         raise DeliveryError(_malformed(step, exc)) from None
-
-
-_BOT_COMMIT = re.compile(r"Add \d+ papers? proposed by watcher\n")
-_COMMITTED_ID = re.compile(r"^arXiv:(\S+)$", re.M)
 
 
 @dataclass
@@ -204,7 +207,12 @@ class GitHubRepo:
 
 
 class GitHubPublisher:
-    target = "github"
+    """The pull request: a delivery target (ports.Target) named "github", and the review
+    source (ports.ReviewSource) that reads back what reviewers did with it."""
+
+    name = "github"
+    label = "pull request"
+    says_empty = False
 
     def __init__(
         self,
@@ -224,33 +232,21 @@ class GitHubPublisher:
 
     # -- reading back what reviewers did ---------------------------------------------------
 
-    def reconcile(self) -> Reconciliation:
+    def reconcile(self) -> Reconciliation:  # ports.ReviewSource
         pulls = self.gh.bot_pulls()
-        proposed: set[str] = set()
-        feedback: list[Feedback] = []
-        base_doc = listfile.parse(self.gh.base_file().text)
-        base_index = TitleIndex(e.listed() for e in base_doc.entries)
-        for pr in pulls:
-            papers = self.proposed(pr)
-            proposed |= set(papers)
-            if pr.state == "open":
-                on_branch = TitleIndex(e.listed() for e in listfile.parse(self.gh.branch_file().text).entries)
-                for p in papers.values():
-                    if not on_branch.match(p.arxiv_id, p.title):  # a maintainer deleted it
-                        feedback.append(Feedback(p.arxiv_id, "rejected", None, p.heading, pr.number, p.title))
-                continue
-            merged = pr.merged_at is not None
-            if merged and pr.base.ref != self.gh.base:
-                continue  # merged elsewhere: proposed (never again), but the base list cannot judge it
-            for p in papers.values():
-                entry = base_index.match(p.arxiv_id, p.title) if merged else None
-                if entry is None:
-                    feedback.append(Feedback(p.arxiv_id, "rejected", None, p.heading, pr.number, p.title))
-                else:
-                    feedback.append(Feedback(p.arxiv_id, "accepted", entry.heading, p.heading, pr.number, p.title))
+        records = [
+            review.PullRecord(pr.number, pr.state == "open", pr.merged_at is not None, pr.base.ref, self.proposed(pr))
+            for pr in pulls
+        ]
+        branch = listfile.parse(self.gh.branch_file().text) if any(r.open for r in records) else None
+        feedback = review.outcomes(
+            records, base_branch=self.gh.base, base_list=listfile.parse(self.gh.base_file().text), branch_list=branch
+        )
         open_pr = self.gh.open_pull()
         return Reconciliation(
-            proposed=frozenset(proposed), feedback=tuple(feedback), open_pr_url=open_pr.html_url if open_pr else None
+            proposed=frozenset(i for r in records for i in r.proposed),
+            feedback=tuple(feedback),
+            open_pr_url=open_pr.html_url if open_pr else None,
         )
 
     def proposed(self, pr: Any) -> dict[str, ProposedPaper]:
@@ -279,9 +275,7 @@ class GitHubPublisher:
         ids: list[str] = []
         with _step(f"read the commits of pull request #{pr.number}"):
             for c in pr.get_commits():
-                message = c.commit.message or ""
-                if _BOT_COMMIT.match(message):
-                    ids += _COMMITTED_ID.findall(message)
+                ids += committed_ids(c.commit.message or "")
         return ids
 
     def current(self) -> tuple[str, str | None, int | None]:
@@ -292,6 +286,12 @@ class GitHubPublisher:
         return self.gh.branch_file().text, pr.body, pr.number
 
     # -- writing ------------------------------------------------------------------------------
+
+    def holds(self) -> frozenset[str]:
+        return frozenset()  # what the pull requests hold comes through reconcile()
+
+    def deliver(self, items: Sequence[Scored], dispatch: Dispatch) -> Delivery | None:
+        return self.publish(items, day=dispatch.day) if items else None
 
     def publish(self, items: Sequence[Scored], *, day: date | None) -> Delivery:
         pr = self.gh.open_pull()
@@ -312,6 +312,7 @@ class GitHubPublisher:
             pr = self._open_pull(on_branch, day)
         else:
             self._update_body(pr, on_branch, day)
+        self._ensure_labels(pr)
         self.log(f"GitHub: {len(edit.added)} entries added to {pr.html_url}")
         return Delivery(ref=str(pr.number), delivered=delivered, url=pr.html_url, error=error)
 
@@ -395,19 +396,22 @@ class GitHubPublisher:
                 if pr is None:
                     raise
                 self._update_body(pr, items, day)
-        if self.labels:
-            self._label(pr)
         return pr
 
-    def _label(self, pr: Any) -> None:
-        repo = self.gh.repo
+    def _ensure_labels(self, pr: Any) -> None:
+        """Every run that touches the pull request makes sure its labels are there: a run whose
+        answer to "open pull request" was lost, or whose label call failed, left it without."""
+        on_pr = {label.name.casefold() for label in (pr.labels or [])}
+        missing = [name for name in self.labels if name.casefold() not in on_pr]
+        if not missing:
+            return
         with _step("read labels"):
-            existing = {label.name for label in repo.get_labels()}
-        for name in self.labels:
-            if name not in existing:
+            existing = {label.name.casefold() for label in self.gh.repo.get_labels()}
+        for name in missing:
+            if name.casefold() not in existing:
                 self._create_label(name)
         with _step(f"label pull request #{pr.number}"):
-            pr.add_to_labels(*self.labels)
+            pr.add_to_labels(*missing)
 
     def _create_label(self, name: str) -> None:
         from github import GithubException

@@ -259,6 +259,16 @@ def render_body(
     return bot_section(papers) + "\n"
 
 
+_BOT_COMMIT = re.compile(r"Add \d+ papers? proposed by watcher\n")
+_COMMITTED_ID = re.compile(r"^arXiv:(\S+)$", re.M)
+
+
 def commit_message(added: Sequence[str]) -> str:
+    """The message of the bot's commit on its branch; `committed_ids` reads it back."""
     n = len(added)
     return f"Add {n} paper{'s' if n != 1 else ''} proposed by watcher\n\n" + "\n".join(f"arXiv:{i}" for i in added)
+
+
+def committed_ids(message: str) -> list[str]:
+    """The arXiv ids a bot commit names (none for anyone else's commit)."""
+    return _COMMITTED_ID.findall(message) if _BOT_COMMIT.match(message) else []

@@ -20,7 +20,7 @@ from typing import Any
 
 from .errors import DeliveryError
 from .paper import abs_url
-from .pipeline import Delivery
+from .ports import Delivery, Dispatch
 from .scoring import Scored
 from .titles import plain_title
 
@@ -174,9 +174,11 @@ class UnsentRequestRetryHandler:
 
 
 class SlackNotifier:
-    """Posts the digest with a bot token (chat.postMessage); reads history to avoid repeats."""
+    """Posts the digest with a bot token (chat.postMessage); reads history to avoid repeats.
+    A delivery target (ports.Target) named "slack"."""
 
-    target = "slack"
+    name = "slack"
+    label = "Slack"
 
     def __init__(
         self,
@@ -194,6 +196,16 @@ class SlackNotifier:
         self.log = log or (lambda line: None)
         self.recheck_waits = recheck_waits  # pauses before each look for a post whose answer was lost
         self.sleep = sleep
+
+    @property
+    def says_empty(self) -> bool:
+        return self.post_empty
+
+    def holds(self) -> frozenset[str]:
+        return self.posted_ids()
+
+    def deliver(self, items: Sequence[Scored], dispatch: Dispatch) -> Delivery | None:
+        return self.post(items, day=dispatch.day, pr_url=dispatch.review_url, notes=dispatch.notes)
 
     def posted_ids(self) -> frozenset[str]:
         """arXiv ids announced by digests in the channel's recent history (best effort)."""
@@ -297,13 +309,25 @@ class SlackNotifier:
 
 class WebhookNotifier:
     """Posts the digest to an incoming webhook. No threads and no history: parts are posted in
-    order, and a webhook reports failure by status code instead of raising."""
+    order, and a webhook reports failure by status code instead of raising. A delivery target
+    named "slack", like the bot-token notifier it stands in for."""
 
-    target = "slack"
+    name = "slack"
+    label = "Slack"
 
     def __init__(self, client: Any, *, post_empty: bool = False) -> None:
         self.client = client  # slack_sdk.webhook.WebhookClient; its URL is a secret, never printed
         self.post_empty = post_empty
+
+    @property
+    def says_empty(self) -> bool:
+        return self.post_empty
+
+    def holds(self) -> frozenset[str]:
+        return self.posted_ids()
+
+    def deliver(self, items: Sequence[Scored], dispatch: Dispatch) -> Delivery | None:
+        return self.post(items, day=dispatch.day, pr_url=dispatch.review_url, notes=dispatch.notes)
 
     def posted_ids(self) -> frozenset[str]:
         return frozenset()

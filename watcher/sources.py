@@ -13,8 +13,8 @@ from pathlib import Path
 from .arxiv_api import ArxivApi, category_window_query
 from .download import Downloader
 from .errors import UsageError
-from .feeds import FeedBatch, fetch_feed, read_feed
-from .pipeline import ListSnapshot
+from .feeds import fetch_feed, read_feed
+from .ports import FeedBatch, ListSnapshot
 
 
 class RssFeeds:

@@ -12,13 +12,13 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from .errors import StateError
 from .paper import Paper
+from .ports import Decision, Feedback
 
 MIGRATIONS: tuple[str, ...] = (
     # 0 -> 1: papers seen, runs, small key-value facts (feed ETag, last announcement day).
@@ -79,6 +79,22 @@ MIGRATIONS: tuple[str, ...] = (
         recorded         TEXT NOT NULL
     );
     """,
+    # 2 -> 3: delivery targets are a list. Each is registered with the first paper recorded after
+    # it was first used (a row number: runs a second apart stay apart), so a target enabled later
+    # receives what is proposed from then on, not the whole history; the targets that already
+    # delivered keep everything. Papers keep arXiv's comment, journal reference and DOI. The "no
+    # new papers" fact is kept per target.
+    """
+    CREATE TABLE targets (
+        name        TEXT PRIMARY KEY,
+        first_paper INTEGER NOT NULL
+    );
+    INSERT INTO targets (name, first_paper) SELECT DISTINCT target, 0 FROM deliveries;
+    ALTER TABLE papers ADD COLUMN comment TEXT NOT NULL DEFAULT '';
+    ALTER TABLE papers ADD COLUMN journal_ref TEXT NOT NULL DEFAULT '';
+    ALTER TABLE papers ADD COLUMN doi TEXT NOT NULL DEFAULT '';
+    UPDATE facts SET key = 'empty_digest:slack:' || substr(key, 14) WHERE key LIKE 'empty_digest:%'
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -88,36 +104,6 @@ DECISIONS = ("listed", "below_threshold", "proposed", "ignored")
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One paper's decision and the scores behind it, as stored."""
-
-    paper: Paper
-    decision: str
-    relevance: float | None = None
-    heading: str | None = None
-    runner_up: str | None = None
-    heading_scores: dict[str, float] | None = None
-    reasons: dict[str, Any] | None = None
-    model: str | None = None
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """A reviewer's verdict on a proposal, read back from GitHub."""
-
-    arxiv_id: str
-    outcome: str  # "accepted" (merged; heading = where it landed) or "rejected"
-    heading: str | None = None
-    proposed_heading: str | None = None
-    pull_request: int | None = None
-    title: str = ""
-
-    @property
-    def corrected(self) -> bool:
-        return self.outcome == "accepted" and bool(self.heading) and self.heading != self.proposed_heading
 
 
 def _not_corrupt(where: str, exc: sqlite3.DatabaseError) -> StateError | None:
@@ -275,9 +261,9 @@ class State:
             db.execute(
                 """
                 INSERT INTO papers (arxiv_id, version, title, abstract, authors, categories,
-                    announce_type, announced, link, first_seen, last_seen, decision, relevance,
-                    heading, runner_up, heading_scores, reasons, model)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    announce_type, announced, link, comment, journal_ref, doi, first_seen, last_seen,
+                    decision, relevance, heading, runner_up, heading_scores, reasons, model)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (arxiv_id) DO UPDATE SET last_seen = excluded.last_seen,
                     version = max(coalesce(papers.version, 0), coalesce(excluded.version, 0))
                 """,
@@ -291,6 +277,9 @@ class State:
                     p.announce_type,
                     p.announced.isoformat() if p.announced else None,
                     p.link,
+                    p.comment,
+                    p.journal_ref,
+                    p.doi,
                     now,
                     now,
                     d.decision,
@@ -318,15 +307,38 @@ class State:
 
     # -- deliveries ----------------------------------------------------------------------
 
-    def pending(self, target: str) -> list[Decision]:
-        """Proposed papers not yet delivered to `target` ("slack" or "github"), oldest first."""
+    def target_since(self, target: str) -> int | None:
+        """The first paper (row) `target` may receive (0: every one); None if it was never used."""
+        if not self._has_table("targets"):
+            return 0 if target in self._delivered_targets() else None
+        row = self.db.execute("SELECT first_paper FROM targets WHERE name = ?", (target,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def _delivered_targets(self) -> set[str]:
         if not self._has_table("deliveries"):
-            return self.papers("proposed")
+            return set()
+        return {r[0] for r in self.db.execute("SELECT DISTINCT target FROM deliveries")}
+
+    def register_target(self, db: sqlite3.Connection, target: str) -> None:
+        """From now on, `target` receives the papers recorded after this call (kept if registered)."""
+        db.execute(
+            # "WHERE true": SQLite would read ON CONFLICT as a join's ON without it
+            "INSERT INTO targets (name, first_paper) SELECT ?, coalesce(max(rowid), 0) + 1 FROM papers "
+            "WHERE true ON CONFLICT (name) DO NOTHING",
+            (target,),
+        )
+
+    def pending(self, target: str) -> list[Decision]:
+        """Proposed papers not yet delivered to `target`, oldest first: those proposed since the
+        target was registered (a target never registered has nothing pending yet)."""
+        since = self.target_since(target)
+        if since is None:
+            return []
         cur = self.db.execute(
-            "SELECT p.* FROM papers p WHERE p.decision = 'proposed' AND NOT EXISTS "
+            "SELECT p.* FROM papers p WHERE p.decision = 'proposed' AND p.rowid >= ? AND NOT EXISTS "
             "(SELECT 1 FROM deliveries d WHERE d.arxiv_id = p.arxiv_id AND d.target = ?) "
             "ORDER BY p.first_seen, p.arxiv_id",
-            (target,),
+            (since, target),
         )
         names = [c[0] for c in cur.description]
         return [_decision(dict(zip(names, row, strict=True))) for row in cur]
@@ -412,6 +424,9 @@ def _decision(row: dict[str, Any]) -> Decision:
         announce_type=row["announce_type"],
         announced=date.fromisoformat(row["announced"]) if row["announced"] else None,
         link=row["link"],
+        comment=row.get("comment") or "",  # older databases, read by a dry run, lack these
+        journal_ref=row.get("journal_ref") or "",
+        doi=row.get("doi") or "",
     )
     return Decision(
         paper=paper,

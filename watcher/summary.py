@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .pipeline import RunReport
+from .report import RunReport
 
 
 def _cell(text: str) -> str:
@@ -24,8 +24,6 @@ def job_summary(report: RunReport) -> str:
         ("scored", str(c["scored"])),
         ("proposed", str(c["proposed"])),
         ("carried over from earlier runs", str(c["carried_over"])),
-        ("posted to Slack", str(c["posted"])),
-        ("added to the pull request", str(c["pr_added"])),
         ("pull request", f"[{report.pr_url}]({report.pr_url})" if report.pr_url else "–"),
         ("model", _cell(report.model or "–")),
     ]
@@ -33,6 +31,11 @@ def job_summary(report: RunReport) -> str:
         rows.insert(2, ("missed announcement days", str(c["missed_days"])))
     lines = [f"## watcher {report.command}", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in rows]
+    if report.targets:
+        lines += ["", "### Deliveries", "", "| target | papers delivered | reference |", "|---|---|---|"]
+        for t in report.targets.values():
+            where = f"[{_cell(t.ref or t.url or '')}]({t.url})" if t.url else _cell(t.ref or "–")
+            lines.append(f"| {_cell(t.label)} | {len(t.delivered)} | {where} |")
     for note in report.notes:
         lines.append(f"\n> {_cell(note)}")
     if report.failures:

@@ -1,0 +1,394 @@
+"""The bodies of the `watcher` commands: each takes the parsed arguments and returns an exit code.
+
+cli.py parses the command line and calls these; these load the settings, build what they need
+through build.py, run it, and print the outcome. Errors are raised as WatcherError (one line,
+with its exit code), never printed here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import build, listfile
+from .config import Settings, load_settings
+from .dryrun import Preview
+from .enrich import EnrichCache, Resolved, cache_path, enrich
+from .errors import EXIT_FAILED, EXIT_OK, ConfigError, UsageError
+from .evaluation import evaluate
+from .fitting import fit
+from .model_store import listed_index, load_encoder, load_model, recipe_from, save_model
+from .paperfile import read_papers, write_jsonl
+from .pipeline import run_day
+from .report import RunReport
+from .summary import job_summary
+from .training_data import examples_from_files, feedback_fingerprint, list_fingerprint
+
+log = logging.getLogger("watcher")
+Log = Callable[[str], None]
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def config_path(arg: str | None) -> Path:
+    if arg:
+        return Path(arg)
+    if env := os.environ.get("WATCHER_CONFIG"):
+        return Path(env)
+    if Path("config.toml").exists():
+        return Path("config.toml")
+    raise ConfigError("no config file: pass --config PATH, set WATCHER_CONFIG, or run where config.toml is")
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    return load_settings(config_path(args.config))
+
+
+class Progress:
+    """A one-line progress bar on a terminal: `[#####.....] 400/1234 papers`."""
+
+    def __init__(self, stream: TextIO, unit: str = "papers") -> None:
+        self.stream = stream
+        self.unit = unit
+
+    def __call__(self, done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {self.unit}")
+        self.stream.flush()
+
+    def done(self) -> None:
+        self.stream.write("\n")
+
+
+def _progress(unit: str = "papers") -> Progress | None:
+    return Progress(sys.stderr, unit) if sys.stderr.isatty() else None
+
+
+# -- the daily job ------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_of(args)
+    preview = Preview()
+    with build.open_state(settings, dry_run=args.dry_run) as state:
+        adapters = build.run_adapters(
+            settings,
+            state=state,
+            dry_run=args.dry_run,
+            feeds=args.feed,
+            list_path=Path(args.list) if args.list else None,
+            limit=args.limit,
+            preview=preview,
+            log=log.info,
+        )
+        report = run_day(adapters)
+    _print_report(report, preview if args.dry_run else None, as_json=args.json)
+    write_job_summary(report)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def backfill(args: argparse.Namespace) -> int:
+    settings = settings_of(args)
+    until = args.until or date.today()
+    if until < args.since:
+        raise UsageError(f"--until {until} is before --since {args.since}")
+    preview = Preview()
+    progress = _progress()
+    with build.open_state(settings, dry_run=args.dry_run) as state:
+        adapters = build.run_adapters(
+            settings,
+            state=state,
+            dry_run=args.dry_run,
+            feeds=None,
+            list_path=None,
+            limit=None,
+            preview=preview,
+            log=log.info,
+            window=(args.since, until),
+            progress=progress,
+        )
+        report = run_day(adapters, command="backfill")
+    if progress is not None:
+        progress.done()
+    _print_report(report, preview if args.dry_run else None, as_json=args.json)
+    write_job_summary(report)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def serve(args: argparse.Namespace) -> int:
+    from .daemon import serve as serve_daily
+
+    settings = settings_of(args)
+    source = settings.source
+
+    def job() -> None:
+        # Each run re-reads the config, so an edited config takes effect at the next run.
+        fresh = load_settings(source) if source else settings
+        with build.open_state(fresh, dry_run=False) as state:
+            adapters = build.run_adapters(
+                fresh,
+                state=state,
+                dry_run=False,
+                feeds=None,
+                list_path=None,
+                limit=None,
+                preview=Preview(),
+                log=log.info,
+            )
+            report = run_day(adapters)
+        log.warning(report.summary_line())
+        for failure in report.failures:
+            log.error("%s: %s", failure.step, failure.message)
+
+    missing = build.missing_secrets(settings)
+    if missing:
+        raise ConfigError("environment variables not set: " + ", ".join(missing))
+    return serve_daily(settings.schedule, job)
+
+
+def _print_report(report: RunReport, preview: Preview | None, *, as_json: bool) -> None:
+    if as_json:
+        data = report.to_json()
+        if preview is not None:
+            data["preview"] = preview.to_json()
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    if preview is not None and report.ok:
+        print(preview.render_text())
+    for note in report.notes:
+        print(note)
+    print(report.summary_line())
+    for failure in report.failures:
+        print(f"watcher: error: {failure.step}: {failure.message}", file=sys.stderr)
+
+
+def write_job_summary(report: RunReport, environ: Mapping[str, str] | None = None) -> None:
+    """Append the report to $GITHUB_STEP_SUMMARY when running in GitHub Actions."""
+    target = (os.environ if environ is None else environ).get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    try:
+        with open(target, "a", encoding="utf-8") as f:
+            f.write(job_summary(report))
+    except OSError as exc:
+        print(f"watcher: warning: cannot write the job summary ({exc.strerror or exc})")
+
+
+def check_config(args: argparse.Namespace) -> int:
+    from .daemon import cron_trigger
+
+    settings = settings_of(args)
+    for line in build.describe(settings):
+        print(line)
+    cron_trigger(settings.schedule)  # a bad cron line or time zone is a config error too
+    missing = build.missing_secrets(settings)
+    if missing:
+        raise ConfigError("a real run needs environment variables that are not set: " + ", ".join(missing))
+    return EXIT_OK
+
+
+# -- the model ----------------------------------------------------------------------------------
+
+
+def train(args: argparse.Namespace) -> int:
+    settings = settings_of(args)
+    out = Path(args.out) if args.out else settings.classifier.model_dir
+    list_path = Path(args.list) if args.list else settings.list.file
+    card = train_model(
+        settings,
+        list_path=list_path,
+        metadata=[Path(p) for p in args.metadata],
+        background=[Path(p) for p in args.background],
+        feedback=[Path(p) for p in args.feedback],
+        out=out,
+        log=_stderr,
+    )
+    print(describe_card(card, out))
+    return EXIT_OK
+
+
+def train_model(
+    settings: Settings,
+    *,
+    list_path: Path,
+    metadata: list[Path],
+    background: list[Path],
+    feedback: list[Path],
+    out: Path,
+    log: Log = _stderr,
+) -> dict[str, Any]:
+    """Train on the list and paper files, write the model directory; returns its card."""
+    try:
+        doc = listfile.parse(list_path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"--list {list_path}: cannot read ({exc.strerror or exc})") from None
+    recipe = recipe_from(settings)
+    examples = examples_from_files(
+        doc, metadata=metadata, background=background, feedback=feedback, headings=settings.list.headings
+    )
+    log(f"training on {len(examples)} papers from {list_path} ({sum(e.label for e in examples)} positive)")
+    try:
+        fitted = fit(
+            examples,
+            encoder=load_encoder(recipe),
+            recipe=recipe,
+            target_precision=settings.classifier.target_precision,
+            log=log,
+        )
+    except ValueError as exc:
+        raise UsageError(f"cannot train: {exc}") from None
+    reviewed = [
+        (e.paper.arxiv_id, "accepted" if e.label else "rejected", e.heading)
+        for e in examples
+        if e.kind in ("accepted", "rejected")
+    ]
+    sources = {
+        "list": str(list_path),
+        "metadata": [str(p) for p in metadata],
+        "background": [str(p) for p in background],
+        "feedback": [str(p) for p in feedback],
+    }
+    return save_model(
+        out,
+        fitted,
+        examples,
+        list_fp=list_fingerprint(doc, settings.list.headings),
+        feedback_fp=feedback_fingerprint(reviewed),
+        target_precision=settings.classifier.target_precision,
+        extra={"trained_from": sources},
+    )
+
+
+def describe_card(card: dict[str, Any], out: Path) -> str:
+    c = card["training_counts"]
+    cv = card.get("cross_validation", {})
+    how = (
+        "out-of-fold on reviewed papers"
+        if cv.get("calibration") == "reviewed"
+        else "estimated from held-out list entries vs background"
+    )
+    return (
+        f"model {card['model_id']} written to {out}\n"
+        f"  trained on {c['list']} list entries, {c['accepted']} accepted and {c['rejected']} rejected "
+        f"papers, {c['background']} background papers ({cv.get('train_seconds', 0):.0f} s)\n"
+        f"  proposes papers with relevance >= {card['threshold']['relevance']:.3f} "
+        f"(target precision {card['target_precision']:g}; {how}: precision "
+        f"{cv.get('cv_precision', float('nan')):.2f}, recall "
+        f"{cv.get('cv_recall', cv.get('cv_list_recall', float('nan'))):.2f})"
+    )
+
+
+def score(args: argparse.Namespace) -> int:
+    settings = settings_of(args)
+    model = load_model(Path(args.model) if args.model else settings.classifier.model_dir)
+    scored = model.score([r.paper for r in read_papers(Path(args.input))])
+    n = write_jsonl(
+        Path(args.output),
+        (
+            {
+                "arxiv_id": s.paper.arxiv_id,
+                "relevance": round(s.relevance, 6),
+                "selected": s.selected,
+                "heading": s.heading,
+                "runner_up": s.runner_up,
+                "heading_scores": dict(s.heading_scores),
+                "reasons": s.to_json()["reasons"],
+            }
+            for s in scored
+        ),
+    )
+    print(f"scored {n} papers -> {args.output}")
+    return EXIT_OK
+
+
+def evaluate_model(model_dir: Path, input_path: Path) -> dict[str, Any]:
+    """Metrics of the model on a labelled paper file (replacements and listed papers left out)."""
+    model = load_model(model_dir)
+    rows = [r for r in read_papers(input_path) if r.label is not None]
+    if not rows:
+        raise UsageError(f'{input_path}: no labelled papers (field "label")')
+    listed = listed_index(model)
+    rows = [r for r in rows if not r.replacement and not listed.match(r.paper.arxiv_id, r.paper.title)]
+    return evaluate(rows, model.score([r.paper for r in rows]), model.threshold)
+
+
+def eval_(args: argparse.Namespace) -> int:
+    settings = settings_of(args)
+    metrics = evaluate_model(Path(args.model) if args.model else settings.classifier.model_dir, Path(args.input))
+    print(json.dumps(metrics, indent=2) if args.json else format_metrics(metrics))
+    return EXIT_OK
+
+
+def format_metrics(m: dict[str, Any]) -> str:
+    lines = []
+    for name, block in (
+        ("headline (uncertain dropped)", m["headline"]),
+        ("uncertain counted as relevant", m["uncertain_as_relevant"]),
+    ):
+        lines.append(f"{name}: {block['papers']} papers, {block['relevant']} relevant")
+        lines.append(f"  average precision        {block['average_precision']:.3f}")
+        lines.append(f"  recall at precision 0.8  {block['recall_at_precision_0.8']:.3f}")
+        lines.append(
+            f"  at the model's threshold precision {block['precision_at_threshold']:.3f}, "
+            f"recall {block['recall_at_threshold']:.3f} ({block['proposed']} proposed)"
+        )
+        if block.get("heading_top1") is not None:
+            lines.append(
+                f"  heading accuracy         top-1 {block['heading_top1']:.3f}, top-2 {block['heading_top2']:.3f}"
+            )
+    return "\n".join(lines)
+
+
+# -- enrichment ---------------------------------------------------------------------------------
+
+
+def enrich_list(settings: Settings, *, list_path: Path | None, out: Path | None, log: Log = _stderr) -> list[Resolved]:
+    """Resolve the list's entries on the arXiv API (cached beside the state database)."""
+    if list_path is None and settings.github_enabled:
+        text = build.github_repo(settings, need_token=False, log=log).read().text
+    else:
+        path = list_path or settings.list.file
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot read the list ({exc.strerror or exc})") from None
+    doc = listfile.parse(text)
+    cache = EnrichCache(cache_path(settings.state.path))
+    results = enrich(doc.entries, build.arxiv_api(settings), cache, log=log)
+    if out is not None:
+        write_jsonl(out, (r.to_json() for r in results))
+    return results
+
+
+def enrich_(args: argparse.Namespace) -> int:
+    settings = settings_of(args)
+    results = enrich_list(
+        settings, list_path=Path(args.list) if args.list else None, out=Path(args.out) if args.out else None
+    )
+    missing = [r for r in results if r.paper is None]
+    print(f"resolved {len(results) - len(missing)} of {len(results)} list entries")
+    for r in missing:
+        print(f"  not found on arXiv: [{r.section}] {r.title}")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": run,
+    "backfill": backfill,
+    "serve": serve,
+    "train": train,
+    "score": score,
+    "eval": eval_,
+    "enrich": enrich_,
+    "check-config": check_config,
+}

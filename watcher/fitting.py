@@ -1,0 +1,425 @@
+"""Learn a model from examples: relevance components, threshold, calibration, headings. Pure
+computation, no I/O; classifier.py is the model this produces.
+
+Training is positive-unlabelled at cold start: the list's entries are positives, papers seen in
+the watched categories are unlabelled background (about 3% of it belongs on the list), and
+reviewed proposals are labelled examples. The threshold comes from cross-validation on the
+training data only: at cold start from a mixture-proportion estimate of the precision (the
+share of positives hidden in the background, from held-out list entries vs held-out
+background); once enough proposals were reviewed, from Platt-calibrated out-of-fold scores of
+the reviewed papers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+from . import domain, features
+from .classifier import (
+    DIM,
+    EMB_MARGIN,
+    Batch,
+    Calibration,
+    Component,
+    EmbeddingScore,
+    Encoder,
+    HeadingModel,
+    KeywordScore,
+    LexicalScore,
+    Model,
+    Neighbours,
+    Part,
+    Recipe,
+    Relevance,
+    paper_text,
+)
+from .paper import Paper
+
+Log = Callable[[str], None]
+
+
+def _quiet(line: str) -> None:
+    pass
+
+
+@dataclass(frozen=True, eq=False)
+class Example:
+    """One training paper: positive (on the list / accepted) or not (background / rejected).
+
+    Rows stored with a model come without text: their n-gram counts, keyword weights, gate and
+    embedding travel instead."""
+
+    paper: Paper
+    label: int
+    heading: str | None = None
+    kind: str = "background"  # list | accepted | rejected | background
+    weight: float = 1.0
+    day: str = ""  # announcement day, to keep a day's papers in one cross-validation fold
+    counts: sp.csr_matrix | None = None
+    embedding: np.ndarray | None = None
+    terms: tuple[float, float] | None = None  # (audio, language-model) keyword weights
+    gated: bool | None = None
+
+    @property
+    def term_weights(self) -> tuple[float, float]:
+        return self.terms if self.terms is not None else domain.term_weights(self.paper.title, self.paper.abstract)
+
+    @property
+    def passes(self) -> bool:
+        if self.gated is not None:
+            return self.gated
+        p = self.paper
+        return domain.passes_gate(self.term_weights[0], p.categories, p.title, p.abstract)
+
+
+@dataclass
+class Prepared:
+    """Per-example features, computed once and shared by every fit (folds included)."""
+
+    examples: list[Example]
+    y: np.ndarray
+    w: np.ndarray
+    counts: sp.csr_matrix
+    kw: np.ndarray
+    passes: np.ndarray
+    emb: np.ndarray
+    has_emb: np.ndarray
+    reviewed: np.ndarray
+    days: np.ndarray
+
+    def batch(self, rows: np.ndarray, idf: np.ndarray) -> Batch:
+        """Rows as the model's components see them, under `idf`."""
+        return Batch(
+            kw=self.kw[rows],
+            x=features.tfidf(self.counts[rows], idf),
+            emb=self.emb[rows],
+            embedded=self.has_emb[rows],
+            passes=self.passes[rows],
+        )
+
+
+@dataclass
+class Fitted:
+    """A trained model and the features it was trained on (what `training.npz` keeps)."""
+
+    model: Model
+    data: Prepared
+
+
+def prepare(examples: Sequence[Example], encoder: Encoder | None, recipe: Recipe, log: Log = _quiet) -> Prepared:
+    ex = list(examples)
+    y = np.array([e.label for e in ex], dtype=int)
+    todo = [i for i, e in enumerate(ex) if e.counts is None]
+    fresh = features.counts([paper_text(ex[i].paper) for i in todo]) if todo else None
+    rows: list[sp.csr_matrix] = []
+    k = 0
+    for e in ex:
+        if e.counts is not None:
+            rows.append(e.counts)
+        else:
+            assert fresh is not None
+            rows.append(fresh[k])
+            k += 1
+    counts = sp.vstack(rows, format="csr") if rows else sp.csr_matrix((0, features.N_FEATURES))
+    terms = [e.term_weights for e in ex]
+    kw = np.array([domain.keyword_score(a, lm) for a, lm in terms])
+    passes = np.array([e.passes for e in ex], dtype=bool)
+    emb = np.zeros((len(ex), DIM), dtype=np.float32)
+    has = np.zeros(len(ex), dtype=bool)
+    if recipe.embeddings and encoder is not None:
+        need = np.flatnonzero(passes | (y == 1))
+        stored = [i for i in need if ex[i].embedding is not None]
+        for i in stored:
+            emb[i] = ex[i].embedding
+        missing = [i for i in need if ex[i].embedding is None and ex[i].counts is None]
+        log(
+            f"embedding {len(missing)} papers ({len(stored)} embeddings stored; {int(passes.sum())} of "
+            f"{len(ex)} pass the gate)"
+        )
+        if missing:
+            emb[missing] = encoder.encode([paper_text(ex[i].paper) for i in missing])
+        has[stored] = True
+        has[missing] = True
+    reviewed = np.array([e.kind in ("accepted", "rejected") for e in ex], dtype=bool)
+    weights = np.array([e.weight for e in ex]) * np.where(reviewed, recipe.review_weight, 1.0)
+    return Prepared(ex, y, weights, counts, kw, passes, emb, has, reviewed, np.array([e.day for e in ex]))
+
+
+# -- relevance ----------------------------------------------------------------------------------
+
+
+def _lr(c: float, balanced: bool = True, iters: int = 3000) -> LogisticRegression:
+    return LogisticRegression(C=c, class_weight="balanced" if balanced else None, max_iter=iters)
+
+
+def _fit_lexical(d: Prepared, rows: np.ndarray, batch: Batch, recipe: Recipe, idf: np.ndarray) -> LexicalScore:
+    cols = np.flatnonzero(idf)  # fit over the buckets in use only: 20x fewer coefficients
+    lex = _lr(recipe.lexical_c).fit(batch.x[:, cols], d.y[rows], sample_weight=d.w[rows])
+    coef = np.zeros(features.N_FEATURES, dtype=np.float32)
+    coef[cols] = lex.coef_.ravel()
+    return LexicalScore(coef, float(lex.intercept_[0]))
+
+
+def _fit_embedding(d: Prepared, rows: np.ndarray, recipe: Recipe) -> EmbeddingScore | None:
+    e_rows = rows[d.passes[rows] & d.has_emb[rows]]
+    if len(np.unique(d.y[e_rows])) < 2:
+        return None
+    e_lr = _lr(recipe.embedding_c).fit(d.emb[e_rows], d.y[e_rows], sample_weight=d.w[e_rows])
+    return EmbeddingScore(e_lr.coef_.ravel().astype(np.float32), float(e_lr.intercept_[0]))
+
+
+def fit_relevance(d: Prepared, rows: np.ndarray, recipe: Recipe, use_emb: bool) -> Relevance:
+    """Fit the components on `rows` and standardise each on its negatives."""
+    idf = features.filtered_idf(d.counts[rows], recipe.min_df, recipe.max_df)
+    batch = d.batch(rows, idf)
+    components: list[Component] = [KeywordScore(), _fit_lexical(d, rows, batch, recipe, idf)]
+    if use_emb and (emb := _fit_embedding(d, rows, recipe)) is not None:
+        components.append(emb)
+    # standardise on negatives: those that pass the gate (the only ones that compete)
+    neg = rows[(d.y[rows] == 0) & d.passes[rows]]
+    if len(neg) < 10:
+        neg = rows[d.y[rows] == 0]
+    neg = neg[:: max(1, len(neg) // recipe.reference_size)]
+    reference = d.batch(neg, idf)
+    parts = []
+    for c in components:
+        raw = c.raw(reference)
+        parts.append(Part(c, float(raw.mean()), float(raw.std()) + 1e-9))
+    return Relevance(idf=idf, parts=parts)
+
+
+def _score_rows(rel: Relevance, d: Prepared, rows: np.ndarray) -> np.ndarray:
+    return rel.fused(d.batch(rows, rel.idf))
+
+
+def day_folds(keys: np.ndarray, k: int, seed: int) -> list[np.ndarray]:
+    """Split row indices into k folds, keeping rows with the same key (day) together."""
+    uniq = np.unique(keys)
+    rng = np.random.default_rng(seed)
+    if len(uniq) >= k:
+        order = rng.permutation(uniq)
+        return [np.flatnonzero(np.isin(keys, order[i::k])) for i in range(k)]
+    return [a for a in np.array_split(rng.permutation(len(keys)), k) if len(a)]
+
+
+def choose_threshold(scores: np.ndarray, labels: np.ndarray, target: float) -> tuple[float, float, float]:
+    """Lowest threshold whose precision on (scores, labels) reaches `target`:
+    (threshold, precision, recall); if none does, the threshold of best precision."""
+    order = np.argsort(-scores, kind="stable")
+    s, y = scores[order], labels[order].astype(float)
+    tp = np.cumsum(y)
+    precision = tp / np.arange(1, len(s) + 1)
+    distinct = np.r_[s[1:] != s[:-1], True]
+    ok = np.flatnonzero(distinct & (precision >= target) & (tp > 0))
+    j = int(ok[-1]) if len(ok) else int(np.flatnonzero(distinct)[np.argmax(precision[distinct])])
+    return float(s[j]), float(precision[j]), float(tp[j] / max(y.sum(), 1))
+
+
+def hidden_positive_share(pos: np.ndarray, bg: np.ndarray, support: float) -> float:
+    """Mixture-proportion estimate of the share of positives in the background: the smallest
+    ratio of pass rates F_bg(t) / F_pos(t) over thresholds that keep >= `support` of the positives."""
+    ratios = [
+        float((bg >= t).mean()) / fp
+        for t in np.unique(pos)
+        if (fp := float((pos >= t).mean())) >= support and fp * len(pos) >= 10
+    ]
+    return min(ratios) if ratios else 0.03
+
+
+def _cold_threshold(
+    d: Prepared, recipe: Recipe, use_emb: bool, target: float, log: Log
+) -> tuple[float, Calibration, dict[str, float]]:
+    """Held-out list entries vs held-out background (folds by day): precision(t) is estimated
+    as pi * F_pos(t) / F_bg(t); the threshold is the lowest t where that reaches the target."""
+    pos = np.flatnonzero(d.y == 1)
+    bg = np.flatnonzero((d.y == 0) & ~d.reviewed)
+    rng = np.random.default_rng(recipe.seed)
+    pos_folds = np.array_split(rng.permutation(pos), recipe.folds)
+    bg_folds = [bg[f] for f in day_folds(d.days[bg], recipe.folds, recipe.seed)]
+    s_pos, s_bg = [], []
+    for k in range(recipe.folds):
+        held = np.concatenate([pos_folds[k], bg_folds[k] if k < len(bg_folds) else np.zeros(0, int)])
+        train_rows = np.setdiff1d(np.arange(len(d.y)), held)
+        rel = fit_relevance(d, train_rows, recipe, use_emb)
+        s_pos.append(_score_rows(rel, d, pos_folds[k]))
+        if k < len(bg_folds):
+            s_bg.append(_score_rows(rel, d, bg_folds[k]))
+    sp_, sb = np.concatenate(s_pos), np.concatenate(s_bg)
+    pi = hidden_positive_share(sp_, sb, recipe.cold_support)
+    best = (float(np.max(sp_)), 0.0, 0.0)
+    for t in np.unique(np.concatenate([sp_, sb]))[::-1]:
+        fp, fb = float((sp_ >= t).mean()), float((sb >= t).mean())
+        if fp * len(sp_) < 5:
+            continue
+        precision = min(1.0, pi * fp / fb) if fb > 0 else 1.0
+        if precision >= target:
+            best = (float(t), precision, fp)
+    platt = LogisticRegression(C=1e4, max_iter=2000).fit(
+        np.r_[sp_, sb].reshape(-1, 1), np.r_[np.ones(len(sp_)), np.zeros(len(sb))]
+    )
+    shift = float(np.log(max(pi, 1e-4) * len(sb) / max(len(sp_), 1)))
+    calib = Calibration(float(platt.coef_[0, 0]), float(platt.intercept_[0]), shift, "pu")
+    log(
+        f"cold start: hidden positive share {pi:.3f}; threshold keeps {best[2]:.2f} of held-out list entries "
+        f"at estimated precision {best[1]:.2f}"
+    )
+    return best[0], calib, {"cv_precision": best[1], "cv_list_recall": best[2], "hidden_positive_share": pi}
+
+
+def _review_threshold(
+    d: Prepared, recipe: Recipe, use_emb: bool, target: float, log: Log
+) -> tuple[float, Calibration, dict[str, float]]:
+    """Out-of-fold scores of the reviewed papers (folds by day), Platt-calibrated on their labels;
+    the threshold is the lowest score whose calibrated probability is at least one half."""
+    rev = np.flatnonzero(d.reviewed)
+    oof = np.zeros(len(rev))
+    for fold in day_folds(d.days[rev], recipe.folds, recipe.seed):
+        held = rev[fold]
+        rel = fit_relevance(d, np.setdiff1d(np.arange(len(d.y)), held), recipe, use_emb)
+        oof[fold] = _score_rows(rel, d, held)
+    y = d.y[rev]
+    platt = LogisticRegression(C=1e4, max_iter=2000).fit(oof.reshape(-1, 1), y)
+    a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+    calib = Calibration(a, b, 0.0, "reviewed")
+    threshold = -b / a if a > 0 else float(np.max(oof))
+    chosen = oof >= threshold
+    precision = float(y[chosen].mean()) if chosen.any() else 0.0
+    recall = float(y[chosen].sum() / max(y.sum(), 1))
+    _, p_target, r_target = choose_threshold(oof, y, target)
+    log(
+        f"after review: {len(rev)} reviewed papers; threshold at P(relevant) >= 0.5 gives out-of-fold "
+        f"precision {precision:.2f}, recall {recall:.2f}"
+    )
+    return (
+        threshold,
+        calib,
+        {
+            "cv_precision": precision,
+            "cv_recall": recall,
+            "cv_precision_at_target_rule": p_target,
+            "cv_recall_at_target_rule": r_target,
+        },
+    )
+
+
+# -- headings -----------------------------------------------------------------------------------
+
+
+def ordered_headings(positives: Sequence[Example]) -> list[str]:
+    seen: list[str] = []
+    for e in positives:
+        if e.heading and e.heading not in seen:
+            seen.append(e.heading)
+    return seen
+
+
+def multiclass(x: Any, y: np.ndarray, w: np.ndarray, n: int, c: float) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression as (coef (n, d), bias (n,)), also when classes are missing."""
+    m = LogisticRegression(C=c, max_iter=3000).fit(x, y, sample_weight=w)
+    coef = np.zeros((n, x.shape[1]))
+    bias = np.full(n, -30.0)  # a heading without examples is never chosen
+    if len(m.classes_) == 2:
+        coef[m.classes_[1]] = m.coef_[0]
+        bias[m.classes_[0]], bias[m.classes_[1]] = 0.0, m.intercept_[0]
+    else:
+        coef[m.classes_] = m.coef_
+        bias[m.classes_] = m.intercept_
+    return coef, bias
+
+
+def _fit_headings(d: Prepared, recipe: Recipe, use_emb: bool) -> HeadingModel:
+    """The positives (list entries and accepted proposals) under their headings."""
+    positives = np.flatnonzero(d.y == 1)
+    heads = ordered_headings([d.examples[i] for i in positives])
+    if len(heads) < 2:
+        raise ValueError("the list needs at least two headings with entries")
+    hy = np.array([heads.index(d.examples[i].heading or "") for i in positives])
+    idf = features.filtered_idf(d.counts[positives], 1, 1.0)
+    hx = features.tfidf(d.counts[positives], idf)
+    cols = np.flatnonzero(idf)
+    lex_coef = np.zeros((len(heads), features.N_FEATURES), dtype=np.float32)
+    lex_coef[:, cols], lex_bias = multiclass(hx[:, cols], hy, d.w[positives], len(heads), recipe.heading_c)
+    emb_coef = np.zeros((len(heads), DIM), np.float32)
+    emb_bias = np.zeros(len(heads))
+    if use_emb:
+        emb_coef, emb_bias = multiclass(d.emb[positives], hy, d.w[positives], len(heads), recipe.heading_c)
+    return HeadingModel(
+        names=heads,
+        idf=idf,
+        lex_coef=sp.csr_matrix(lex_coef.astype(np.float32)),
+        lex_bias=lex_bias,
+        emb_coef=emb_coef.astype(np.float32),
+        emb_bias=emb_bias,
+        cue_weight=recipe.cue_weight,
+    )
+
+
+# -- the whole fit ------------------------------------------------------------------------------
+
+
+def fit(
+    examples: Sequence[Example], *, encoder: Encoder | None, recipe: Recipe, target_precision: float, log: Log = _quiet
+) -> Fitted:
+    """Fit relevance (with its threshold and calibration) and headings on `examples`."""
+    started = time.perf_counter()
+    examples = list(examples)
+    if sum(1 for e in examples if e.kind == "rejected") >= recipe.labelled_enough:
+        dropped = sum(1 for e in examples if e.kind == "background")
+        examples = [e for e in examples if e.kind != "background"]
+        if dropped:
+            log(f"{dropped} unlabelled background papers left out: enough reviewed papers")
+    d = prepare(examples, encoder, recipe, log)
+    y = d.y
+    if y.sum() < 10 or (1 - y).sum() < 10:
+        raise ValueError(f"too few examples to train ({int(y.sum())} positives, {int((1 - y).sum())} others)")
+    use_emb = recipe.embeddings and encoder is not None
+    relevance = fit_relevance(d, np.arange(len(y)), recipe, use_emb)
+    part = relevance.part(EmbeddingScore.name)
+    if part is not None:
+        listed = d.batch(np.flatnonzero((y == 1) & d.has_emb), relevance.idf)
+        relevance.emb_bound = float(part.z(listed).max()) + EMB_MARGIN
+    enough = d.y[d.reviewed].sum() >= recipe.min_reviewed and (1 - d.y[d.reviewed]).sum() >= recipe.min_reviewed
+    if enough:
+        threshold, calib, cv = _review_threshold(d, recipe, use_emb, target_precision, log)
+    else:
+        threshold, calib, cv = _cold_threshold(d, recipe, use_emb, target_precision, log)
+    heading = _fit_headings(d, recipe, use_emb)
+    listed_rows = np.array([i for i in np.flatnonzero(y == 1) if d.examples[i].kind == "list"], dtype=int)
+    neighbours = Neighbours(
+        titles=[d.examples[i].paper.title for i in listed_rows],
+        headings=[d.examples[i].heading or "" for i in listed_rows],
+        lex=features.tfidf(d.counts[listed_rows], relevance.idf),
+        emb=d.emb[listed_rows] if use_emb else np.zeros((0, DIM), np.float32),
+    )
+    model = Model(
+        recipe=recipe,
+        relevance=relevance,
+        threshold=threshold,
+        calib=calib,
+        heading=heading,
+        neighbours=neighbours,
+        encoder=encoder if use_emb else None,
+        info={
+            **{k: float(v) for k, v in cv.items()},
+            "calibration": calib.kind,
+            "gate_pass_share": float(d.passes[y == 0].mean()),
+            "train_seconds": round(time.perf_counter() - started, 2),
+        },
+    )
+    model.info["probability_threshold"] = model.probability_threshold
+    log(f"trained in {time.perf_counter() - started:.1f} s; threshold: relevance >= {model.probability_threshold:.3f}")
+    return Fitted(model, d)
+
+
+def train(
+    examples: Sequence[Example], *, encoder: Encoder | None, recipe: Recipe, target_precision: float, log: Log = _quiet
+) -> Model:
+    """`fit`, for callers that need only the model."""
+    return fit(examples, encoder=encoder, recipe=recipe, target_precision=target_precision, log=log).model
