@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests import builders
 from tests.conftest import SHARED
 from watcher import artifact, domain
 from watcher.classifier import Model, Recipe
@@ -22,10 +23,7 @@ SEED = [json.loads(x) for x in (SHARED / "seed-enriched.jsonl").read_text().spli
 DAYS = sorted({p["published"] for p in POOL})
 
 
-def paper(p: dict) -> Paper:
-    return Paper(
-        p.get("arxiv_id") or "", p["title"], p.get("abstract") or "", categories=tuple(p.get("categories") or ())
-    )
+paper = builders.paper_of  # a paper from a row of the shared data
 
 
 def examples(background_days: list[str]) -> list[Example]:

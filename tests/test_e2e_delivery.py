@@ -66,7 +66,11 @@ def test_a_day_posts_one_digest_and_opens_one_pr_then_a_rerun_changes_nothing(
     assert sorted(world.posted_ids()) == sorted(proposed)
     (pr,) = world.github.pulls(REPO)
     assert pr.state == "open" and set(proposed_in(pr.body)) == set(proposed)
-    assert report["pr_url"] == pr.html_url if hasattr(pr, "html_url") else report["pr_url"]
+    assert report["pr_url"] == f"{world.github.url}/{REPO}/pull/{pr.number}"
+    assert report["targets"]["github"]["url"] == report["pr_url"]
+    assert (digest.payload["blocks"][1]["elements"][0]["text"]).startswith(
+        f"<{report['pr_url']}|Review the pull request>"
+    )
     plus, minus = added_lines(SEED, world.branch_list())
     assert minus == []
     assert len(plus) == 2 * len(proposed)

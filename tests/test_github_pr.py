@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from github import Auth, Github, GithubRetry
 
+from tests import builders
 from tests.conftest import SEED_LIST
 from tests.fakes.github import FakeGitHub
 from watcher import listfile
@@ -23,15 +24,15 @@ DAY1, DAY2 = date(2025, 5, 21), date(2025, 5, 22)
 
 
 def scored(arxiv_id: str, title: str, heading: str = "codec", relevance: float = 0.91) -> Scored:
-    return Scored(
-        Paper(arxiv_id, title, "abstract", announced=DAY1),
-        relevance,
-        True,
-        heading,
-        "multi-task",
-        {heading: 0.8, "multi-task": 0.1},
-        (Neighbour("SoundStream", "codec", 0.71),),
-        ("codec", "tokens"),
+    return builders.scored(
+        arxiv_id,
+        title,
+        heading=heading,
+        relevance=relevance,
+        heading_scores={heading: 0.8, "multi-task": 0.1},
+        day=DAY1,
+        nearest=(Neighbour("SoundStream", "codec", 0.71),),
+        terms=("codec", "tokens"),
     )
 
 
@@ -239,21 +240,14 @@ def test_pr_already_exists_422_updates_that_pr(repo: FakeGitHub) -> None:
     assert set(proposed_in(repo.pull(REPO, 1).body)) >= {C.paper.arxiv_id}
 
 
-@pytest.mark.parametrize(
-    ("setup", "message"),
-    [
-        (
-            lambda f: None,
-            "GitHub read README.md on main: HTTP 401: Bad credentials (check the token in the "
-            "environment variable named by github.token_env)",
-        ),
-    ],
-)
-def test_bad_token(repo: FakeGitHub, setup, message: str) -> None:
+def test_bad_token(repo: FakeGitHub) -> None:
     pub = publisher(repo, token="ghp_wrong")
     with pytest.raises(DeliveryError) as err:
         pub.reconcile()
-    assert err.value.message.startswith("GitHub read repository acme/papers: HTTP 401: Bad credentials")
+    assert err.value.message == (
+        "GitHub read repository acme/papers: HTTP 401: Bad credentials "
+        "(check the token in the environment variable named by github.token_env)"
+    )
     assert "ghp_wrong" not in err.value.message
 
 

@@ -10,6 +10,7 @@ import re
 import numpy as np
 import pytest
 
+from tests import builders
 from tests.conftest import SEED_LIST, SHARED
 from tests.realdays import days, pool, write_config
 from watcher import artifact, listfile
@@ -18,7 +19,6 @@ from watcher.config import load_settings
 from watcher.embedding import MiniLM
 from watcher.fitting import Example, fit
 from watcher.model_store import ModelStore, model_from, save_model
-from watcher.paper import Paper
 from watcher.ports import Decision, Feedback
 from watcher.state import State
 from watcher.training_data import list_fingerprint
@@ -28,8 +28,7 @@ BASE_DAYS = days()[:4]
 LATER = days()[4:]
 
 
-def paper(p: dict) -> Paper:
-    return Paper(p["arxiv_id"], p["title"], p.get("abstract") or "", categories=tuple(p.get("categories") or ()))
+paper = builders.paper_of  # a paper from a row of the shared data
 
 
 def enhancement(day_set: list[str]) -> list[dict]:
@@ -49,20 +48,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, remembered_minilm: MiniLM
     tmp = tmp_path_factory.mktemp("learning")
     doc = listfile.parse(SEED_LIST.read_text())
     encoder = remembered_minilm
-    examples = [
-        Example(
-            Paper(
-                s.get("arxiv_id") or "",
-                s["title"],
-                s.get("abstract") or "",
-                categories=tuple(s.get("categories") or ()),
-            ),
-            1,
-            s["section"],
-            "list",
-        )
-        for s in SEED
-    ]
+    examples = [Example(paper(s), 1, s["section"], "list") for s in SEED]
     examples += [
         Example(paper(p), 0, None, "background", day=p["published"]) for p in pool() if p["published"] in BASE_DAYS
     ]

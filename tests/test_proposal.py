@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from watcher.paper import Paper
+from tests import builders
 from watcher.proposal import BEGIN, END, proposed_in, render_body
 from watcher.scoring import Neighbour, Scored
 
@@ -14,15 +14,16 @@ GITHUB_LIMIT = 65536
 
 
 def scored(i: int, day: date, title: str) -> Scored:
-    return Scored(
-        Paper(f"2501.{i:05d}", title, "abstract", announced=day),
-        0.5 + (i % 50) / 100,
-        True,
-        "multi-task",
-        "ASR/ST",
-        {"multi-task": 0.6, "ASR/ST": 0.3},
-        tuple(Neighbour("A nearest entry already on the list, with a long title " * 2, "codec", 0.8) for _ in range(3)),
-        ("speech", "audio", "tokens"),
+    return builders.scored(
+        f"2501.{i:05d}",
+        title,
+        heading="multi-task",
+        runner_up="ASR/ST",
+        relevance=0.5 + (i % 50) / 100,
+        heading_scores={"multi-task": 0.6, "ASR/ST": 0.3},
+        day=day,
+        nearest=[Neighbour("A nearest entry already on the list, with a long title " * 2, "codec", 0.8)] * 3,
+        terms=("speech", "audio", "tokens"),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import date
 from pathlib import Path
 
@@ -178,8 +179,10 @@ def test_a_database_in_use_is_not_called_corrupt(tmp_path: Path) -> None:
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")  # another watcher in the middle of a commit
     try:
+        started = time.perf_counter()
         with pytest.raises(StateError, match="is in use by another watcher process"):
-            State.open(path)
+            State.open(path, busy_timeout=0.3)
+        assert time.perf_counter() - started >= 0.3  # it waited for the other process first
     finally:
         other.execute("ROLLBACK")
         other.close()

@@ -130,20 +130,23 @@ class State:
     # -- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, readonly: bool = False) -> State:
+    def open(cls, path: Path, *, readonly: bool = False, busy_timeout: float = 5.0) -> State:
         """Open (creating and migrating as needed) the database at `path`.
 
         Read-only opening (dry runs) never creates or changes anything; a missing file reads
-        as an empty state.
+        as an empty state. Another process holding the database is waited for `busy_timeout`
+        seconds, then named as such.
         """
         if readonly and not path.exists():
             return cls.memory()
         try:
             if readonly:
-                db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+                db = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=busy_timeout
+                )
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(path, isolation_level=None)
+                db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
         except (sqlite3.Error, OSError) as exc:
             raise StateError(f"state database {path}: cannot open ({exc})") from None
         state = cls(db, path, readonly)
