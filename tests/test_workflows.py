@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import fnmatch
+import importlib.resources
+import json
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 
+import watcher
 from tests.conftest import ROOT
+from watcher.workflow import commit_from_direct_url, git_head, installed_ref, render_workflow
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 DAILY = (ROOT / ".github" / "workflows" / "daily.yml").read_text()
@@ -81,3 +89,109 @@ def test_ci_runs_tests_lint_and_workflow_validation() -> None:
 def test_actions_are_pinned_to_commits(path: Path) -> None:
     for ref in re.findall(r"uses: ([^\s]+)", path.read_text()):
         assert re.search(r"@[0-9a-f]{40}$", ref), ref
+
+
+# --- watcher.workflow: the workflow a list repository gets, and the ref to pin ---------------
+
+REF = "0123456789abcdef0123456789abcdef01234567"
+
+
+def load(text: str) -> dict[str, Any]:
+    data = YAML(typ="safe", pure=True).load(text)
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"ref": "0123456"}, "ref must be a full commit SHA"),
+        ({"ref": "g" * 40}, "ref must be a full commit SHA"),
+        ({"ref": REF + "\n"}, "ref must be a full commit SHA"),
+        ({"action": "watcher"}, "action must be the watcher repository as owner/name"),
+        ({"action": "a/b c"}, "action must be"),
+        ({"config_path": "/etc/config.toml"}, "config_path must be a relative path"),
+        ({"config_path": "../config.toml"}, "config_path must be a relative path"),
+        ({"config_path": "${{ github.token }}.toml"}, "config_path must be"),
+        ({"config_path": "a\nb.toml"}, "config_path must be"),
+        ({"config_path": ""}, "config_path must be"),
+        ({"cron": "23 6 * *"}, "cron must be"),
+        ({"cron": "60 6 * * 1-5"}, "cron must be"),
+        ({"cron": "23 6 * * 5-1"}, "cron must be"),
+        ({"cron": "23 6 * * 1-5\n"}, "cron must be"),
+        ({"version": "1 2"}, "version must be"),
+    ],
+)
+def test_render_workflow_rejects_bad_values(kwargs: dict[str, str], message: str) -> None:
+    args = {"action": "watcher-bot/watcher", "ref": REF, **kwargs}
+    with pytest.raises(ValueError, match=re.escape(message)) as info:
+        render_workflow(**args)
+    assert "\n" not in str(info.value)
+
+
+def test_render_workflow_puts_each_value_in_one_scalar() -> None:
+    text = render_workflow(
+        action="octo-org/watcher.fork",
+        ref=REF.upper(),
+        config_path='lists/speech "LLM" papers.toml',
+        cron="5,35 */2 1-15 * 0",
+        version="v1.2.3",
+    )
+    doc = load(text)
+    steps = doc["jobs"]["run"]["steps"]
+    assert steps[1]["uses"] == f"octo-org/watcher.fork@{REF}" and f"@{REF} # v1.2.3\n" in text
+    assert steps[1]["with"]["config"] == 'lists/speech "LLM" papers.toml'
+    assert doc["on"]["schedule"] == [{"cron": "5,35 */2 1-15 * 0"}]
+
+
+def test_template_is_package_data() -> None:
+    """A non-editable install carries the template: pyproject declares it, and it is where the code reads it."""
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        globs = tomllib.load(f)["tool"]["setuptools"]["package-data"]["watcher"]
+    template = ROOT / "watcher" / "templates" / "watcher.yml"
+    assert template.is_file() and any(fnmatch.fnmatch("templates/watcher.yml", g) for g in globs)
+    assert importlib.resources.files("watcher").joinpath("templates", "watcher.yml").read_text() == template.read_text()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (json.dumps({"url": "https://github.com/x/w", "vcs_info": {"vcs": "git", "commit_id": REF.upper()}}), REF),
+        (json.dumps({"url": "https://github.com/x/w", "vcs_info": {"vcs": "hg", "commit_id": REF}}), None),
+        ('{"url": "https://github.com/x/w", "vcs_info": {"vcs": "git", "commit_id": "main"}}', None),
+        ('{"url": "file:///src/watcher", "dir_info": {"editable": true}}', None),
+        ("[1, 2]", None),
+        ("not json", None),
+    ],
+)
+def test_commit_from_direct_url(text: str, expected: str | None) -> None:
+    assert commit_from_direct_url(text) == expected
+
+
+def git(*args: str, cwd: Path) -> str:
+    command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "init.defaultBranch=main", *args]
+    return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_git_head_only_of_watchers_own_checkout(tmp_path: Path) -> None:
+    checkout = tmp_path / "watcher"
+    (checkout / "watcher").mkdir(parents=True)
+    (checkout / "watcher" / "__init__.py").write_text("")
+    git("init", "-q", cwd=checkout)
+    git("add", ".", cwd=checkout)
+    git("commit", "-q", "-m", "first", cwd=checkout)
+    assert git_head(checkout / "watcher") == git("rev-parse", "HEAD", cwd=checkout)
+    # a virtualenv inside some other repository: its HEAD is not where the package came from
+    nested = checkout / ".venv" / "lib" / "site-packages" / "watcher"
+    nested.mkdir(parents=True)
+    assert git_head(nested) is None
+    assert git_head(tmp_path / "nowhere") is None
+
+
+def test_installed_ref_of_this_checkout() -> None:
+    if Path(watcher.__file__).resolve().parent.parent != ROOT:
+        pytest.skip("watcher is not installed from this checkout (pip install -e .)")
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True)
+    if head.returncode:
+        pytest.skip("this checkout is not a git repository")
+    assert installed_ref() == head.stdout.strip()
