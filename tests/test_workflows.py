@@ -18,6 +18,8 @@ from ruamel.yaml import YAML
 
 import watcher
 from tests.conftest import ROOT
+from watcher import ghaction
+from watcher.errors import WatcherError
 from watcher.workflow import commit_from_direct_url, git_head, installed_ref, render_workflow
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -195,3 +197,28 @@ def test_installed_ref_of_this_checkout() -> None:
     if head.returncode:
         pytest.skip("this checkout is not a git repository")
     assert installed_ref() == head.stdout.strip()
+
+
+# --- watcher.ghaction: what the action reads from a config -------------------------------------
+
+
+def write_config(path: Path, text: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_action_facts_resolve_state_like_watcher(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "repo" / "cfg" / "config.toml", "[classifier]\nembeddings = false\n")
+    facts = ghaction.action_facts(config, tmp_path / "repo", install_embeddings=False)
+    assert facts == ghaction.ActionFacts("cfg/state", "cfg/state/watcher.sqlite3", embeddings=False)
+    assert facts.outputs() == "state-dir=cfg/state\nstate-db=cfg/state/watcher.sqlite3\nembeddings=false\n"
+    # outside the workspace: an absolute path (the cache takes those too)
+    elsewhere = ghaction.action_facts(config, tmp_path / "other", install_embeddings=True)
+    assert elsewhere.state_dir == str((tmp_path / "repo" / "cfg" / "state").resolve())
+
+
+def test_action_facts_refuse_a_line_break(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "config.toml", '[state]\npath = "st\\nate/watcher.sqlite3"\n')
+    with pytest.raises(WatcherError, match="line break"):
+        ghaction.action_facts(config, tmp_path, install_embeddings=True)
