@@ -37,6 +37,7 @@ NEEDS_SHARED = {
     "test_secrets.py",
     "test_titles.py",
     "test_venues.py",
+    "test_codelinks.py",
 }
 
 
