@@ -137,6 +137,14 @@ def test_the_feed_gives_exactly_the_four_hand_checked_venues() -> None:
         ("ACM International Conference on Multimedia Retrieval 2024", None),  # ICMR, not ACM MM
         ("SIGIR-AP 2024", None),
         ("Companion Proceedings of the ACM Web Conference 2024", None),
+        # The organisation is not the journal Speech Communication (else: two venues, nothing).
+        (
+            "Proc. 13th ISCA Speech Synthesis Workshop (SSW), International Speech Communication Association, 2025",
+            "SSW 2025",
+        ),
+        ("Proc. SSW 2025, international speech communication association", "SSW 2025"),
+        ("Published in the ACL Anthology, 2024", None),  # the Anthology hosts every ACL venue
+        ("IEEE-ICASSP 2025, pp. 1-5", "ICASSP 2025"),
         ("Submitted to IEEE/ACM TASLP", None),  # authors misuse the field
         ("ICASSP 2024 and Interspeech 2024", None),
         ("Proc. Interspeech 2023; Interspeech 2024", None),  # two years
@@ -188,6 +196,10 @@ ACCEPTED_COMMENTS = [
     ("Accepted at Interspeech 2025. Demo page: https://example.github.io/demo", "Interspeech 2025"),
     ("Accepted to Interspeech 2025, demo samples at https://x.github.io", "Interspeech 2025"),
     ("Accepted at the Conference on Language Modeling (COLM) 2025", "COLM 2025"),
+    ("Paper accepted to ICASSP 2025. Please cite the ICASSP version", "ICASSP 2025"),
+    ("Accepted at the 2025 Annual Conference of the North American Chapter of the ACL (NAACL)", "NAACL 2025"),
+    ("Oral presentation at the NeurIPS 2023 ENLSP workshop", "NeurIPS 2023 Workshop"),
+    ("Accepted to the ACL 2025 Student Research Workshop", "ACL 2025 Workshop"),
     ("Accepted at ACM MM 2024", "ACM MM 2024"),
     ("accepted to the web conference 2025", "WWW 2025"),
 ]
@@ -231,6 +243,11 @@ REFUSED_COMMENTS = [
     "Accepted to IROS 2024",  # not in the table
     "Accepted at NerIPS 2024",  # a typo is not a venue
     "Accepted at MM 2024",  # bare MM is too ambiguous for the table
+    "This work extends our ICASSP 2024 paper",
+    "Best Student Paper Award at Interspeech 2024",  # says nothing of this paper's acceptance
+    "Accepted to ICASSP 2025; the dataset is described in our Interspeech 2024 paper",
+    "v2: accepted to Interspeech 2025; v1 submitted to ICASSP 2025",
+    "Accepted at IEEE ICASSP 2025 Satellite Workshop: Hands-free Speech Communication",  # reads as two venues
 ]
 
 
@@ -301,6 +318,8 @@ def test_reasons_say_why() -> None:
     assert "two venues" in explain_venue(comment="Accepted to ICASSP 2025 and Interspeech 2025")[1]
     assert "without a year" in explain_venue(comment="Accepted at ICASSP")[1]
     assert "no venue of the table" in explain_venue(journal_ref="Phys. Rev. D 110, 103044 (2024)")[1]
+    # A journal reference the table cannot read outweighs any comment.
+    assert "no venue of the table" in explain_venue("Physical Review D (2024)", "Accepted to ICASSP 2025")[1]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ Reading rules (precision first: a wrong venue line in a maintainer's list is wor
     "ICLR2024", "NeurIPS'25", "(ICASSP), 2025") or before the long name ("2026 IEEE
     International Conference on ..."); in a journal reference a year written once anywhere
     also counts. A journal needs none ("TASLP"), but keeps one that is written ("TASLP 2024").
-  * a comment counts only when the sentence naming the venue says it was accepted (accepted,
+  * a comment counts only when a sentence naming the venue says it was accepted (accepted,
     to appear, published, presented, camera-ready, proceedings, oral, ...) or says nothing but
     the venue ("Interspeech 2025", "ICASSP 2025 (oral), 5 pages").
   * nothing is proposed for: two different venues or years; submitted / under review / in
@@ -164,7 +164,9 @@ VENUES: Final[tuple[tuple[str, str, tuple[str, ...]], ...]] = (
             "Conference of the North American Chapter of the Association for Computational Linguistics",
             "Conference of the Nations of the Americas Chapter of the Association for Computational Linguistics",
             "North American Chapter of the Association for Computational Linguistics",
+            "North American Chapter of the ACL",
             "Nations of the Americas Chapter of the Association for Computational Linguistics",
+            "Nations of the Americas Chapter of the ACL",
         ),
     ),
     (
@@ -174,6 +176,7 @@ VENUES: Final[tuple[tuple[str, str, tuple[str, ...]], ...]] = (
             "EACL",
             "Conference of the European Chapter of the Association for Computational Linguistics",
             "European Chapter of the Association for Computational Linguistics",
+            "European Chapter of the ACL",
         ),
     ),
     (
@@ -184,6 +187,7 @@ VENUES: Final[tuple[tuple[str, str, tuple[str, ...]], ...]] = (
             "AACL-IJCNLP",
             "Conference of the Asia-Pacific Chapter of the Association for Computational Linguistics",
             "Asia-Pacific Chapter of the Association for Computational Linguistics",
+            "Asia-Pacific Chapter of the ACL",
         ),
     ),
     ("COLING", CONFERENCE, ("COLING", "International Conference on Computational Linguistics")),
@@ -250,16 +254,9 @@ VENUES: Final[tuple[tuple[str, str, tuple[str, ...]], ...]] = (
     ),
 )
 
-# Phrases read as no venue, so that a venue alias inside them does not match: organisations
-# ("... of the International Speech Communication Association" is not the journal Speech
-# Communication), the ACL's platforms, and a conference whose long name contains KDD's.
-NOT_VENUES: Final[tuple[str, ...]] = (
-    "International Speech Communication Association",
-    "Association for Computational Linguistics",
-    "ACL Anthology",
-    "ACL Rolling Review",
-    "Pacific-Asia Conference on Knowledge Discovery and Data Mining",
-)
+# Phrases read as no venue, so that a venue alias inside them does not match: the organisation
+# ISCA is not the journal Speech Communication, and the ACL Anthology hosts every ACL venue.
+NOT_VENUES: Final[tuple[str, ...]] = ("International Speech Communication Association", "ACL Anthology")
 
 TRACKS: Final = ("Findings", "Workshop", "Main", "Datasets and Benchmarks", "Demo", "Industry")
 _ACL_CONFERENCES: Final = frozenset({"ACL", "EMNLP", "NAACL", "EACL", "AACL"})
@@ -305,7 +302,7 @@ def _mention_regex() -> tuple[re.Pattern[str], dict[str, str]]:
     groups = {f"v{i}": name for i, (_, name) in enumerate(entries)}
     alternation = "|".join(f"(?P<v{i}>{_alias_pattern(alias)})" for i, (alias, _) in enumerate(entries))
     # "ICLR2024" and "NeurIPS'25" end in a year; "SIGIR-AP" and "DGM4MICCAI" are other names.
-    pattern = rf"(?<![A-Za-z0-9])(?<![A-Za-z]-)(?:{alternation})(?![A-Za-z]|-[A-Za-z])"
+    pattern = rf"(?<![A-Za-z0-9])(?:{alternation})(?![A-Za-z]|-[A-Za-z])"
     return re.compile(pattern, re.IGNORECASE), groups
 
 
@@ -468,6 +465,36 @@ _SIDE_EVENT = re.compile(
 # Reading one text
 
 
+def _venue_sentences(text: str, mentions: list[_Mention]) -> list[tuple[_Mention, str]]:
+    """Each mention with its sentence, venue names blanked."""
+    starts = _sentence_bounds(text, mentions)
+    return [(m, _masked(text, *_sentence_of(text, starts, m.start), mentions)) for m in mentions]
+
+
+def _says_accepted(sentence: str) -> bool:
+    """An acceptance word, or nothing but the venue, page counts and presentation words ("Interspeech 2025")."""
+    return bool(_ACCEPTED.search(sentence)) or not re.search(r"[A-Za-z]", _FILLER.sub(" ", sentence))
+
+
+def _track_of(text: str, sentences: list[tuple[_Mention, str]], what: str) -> tuple[str | None, str]:
+    """The one track all mentions agree on, or a refusal: "ICASSP 2025" beside "the ICASSP 2025 workshop" is unclear."""
+    tracks: set[str | None] = set()
+    for mention, sentence in sentences:
+        found = _tracks(text, mention, sentence, list_text=False)
+        if len(found) > 1:
+            return None, f"{what} names several tracks ({', '.join(sorted(found))})"
+        tracks.add(found.pop() if found else None)
+    name = sentences[0][0].name
+    if len(tracks) > 1:
+        return None, f"{what} names {name} with and without a track ({', '.join(sorted(t for t in tracks if t))})"
+    track = tracks.pop()
+    if track == "Findings" and name not in _ACL_CONFERENCES:
+        return None, f"Findings track at {name}, not an ACL conference"
+    if track == "Datasets and Benchmarks" and name != "NeurIPS":
+        return None, f"Datasets and Benchmarks track at {name}"
+    return track, ""
+
+
 @dataclass(frozen=True)
 class _Reading:
     """What one journal reference or comment says: a venue (maybe without its year) or why not."""
@@ -479,6 +506,7 @@ class _Reading:
 
 
 def _read(raw: str, *, journal_ref: bool) -> _Reading:
+    """One text's venue; the refusals come first, since one "submitted" makes the rest of a comment doubtful."""
     text = _clean(raw)
     what = "journal reference" if journal_ref else "comment"
     if refuse := _REFUSE.search(text):
@@ -491,26 +519,12 @@ def _read(raw: str, *, journal_ref: bool) -> _Reading:
     names = sorted({m.name for m in mentions})
     if len(names) > 1:
         return _Reading(refusal=f"{what} names two venues ({', '.join(names)})")
-    starts = _sentence_bounds(text, mentions)
-    tracks: set[str | None] = set()
-    for m in mentions:
-        start, end = _sentence_of(text, starts, m.start)
-        sentence = _masked(text, start, end, mentions)
-        if not journal_ref and not (
-            _ACCEPTED.search(sentence) or not re.search(r"[A-Za-z]", _FILLER.sub(" ", sentence))
-        ):
-            return _Reading(refusal="comment does not say the paper was accepted there")
-        found = _tracks(text, m, sentence, list_text=False)
-        if len(found) > 1:
-            return _Reading(refusal=f"{what} names several tracks ({', '.join(sorted(found))})")
-        tracks.add(found.pop() if found else None)
-    if len(tracks) > 1:
-        return _Reading(refusal=f"{what} names {names[0]} with and without a track ({tracks - {None}})")
-    track = tracks.pop()
-    if track == "Findings" and names[0] not in _ACL_CONFERENCES:
-        return _Reading(refusal=f"Findings track at {names[0]}, not an ACL conference")
-    if track == "Datasets and Benchmarks" and names[0] != "NeurIPS":
-        return _Reading(refusal=f"Datasets and Benchmarks track at {names[0]}")
+    sentences = _venue_sentences(text, mentions)
+    if not journal_ref and not any(_says_accepted(sentence) for _, sentence in sentences):
+        return _Reading(refusal="comment does not say the paper was accepted there")
+    track, refusal = _track_of(text, sentences, what)
+    if refusal:
+        return _Reading(refusal=refusal)
     years = {m.year for m in mentions if m.year}
     if not years and journal_ref:
         years = {int(y) for y in _ANY_YEAR.findall(text)}
