@@ -183,6 +183,18 @@ def test_first_code_url() -> None:
     assert first_code_url() == ""
 
 
+def test_first_code_url_prefers_code_to_data_on_real_abstracts() -> None:
+    # 2506.04779 names its Hugging Face dataset first, then its GitHub code.
+    abstract = abstracts()["2506.04779"]
+    assert code_urls(abstract) == (
+        "https://huggingface.co/datasets/ddwang2000/MMSU",
+        "https://github.com/dingdongwang/MMSU_Bench",
+    )
+    assert first_code_url(abstract) == "https://github.com/dingdongwang/MMSU_Bench"
+    assert first_code_url(abstracts()["2407.09823"]) == "https://gitlab.com/nativqa/multinativqa"
+    assert first_code_url(abstracts()["2505.21568"]) == "https://huggingface.co/spaces/haiyunli/VoiceMark"  # only HF
+
+
 def test_huge_text() -> None:
     text = "github.com/" * 100_000 + " https://github.com/a/b " + "x" * 1_000_000
     assert code_urls(text) == ("https://github.com/a/b",)

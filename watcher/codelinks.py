@@ -21,8 +21,10 @@ checked parts, never copied. What counts, and the normal form it is given:
     or ".."; a GitHub owner is letters, digits and "-" only (GitHub's rule): anything else is
     no URL.
 
-URLs come out in order of first appearance, once each (GitHub, GitLab and Hugging Face names
-are case-insensitive: the first spelling is kept).
+code_urls gives them in order of first appearance, once each (GitHub, GitLab and Hugging Face
+names are case-insensitive: the first spelling is kept). first_code_url prefers code to data:
+an abstract that names its Hugging Face dataset before its GitHub repository links the
+repository; a Hugging Face model, dataset or Space is the link only when nothing else is named.
 """
 
 from __future__ import annotations
@@ -122,6 +124,7 @@ def code_urls(*texts: str) -> tuple[str, ...]:
 
 
 def first_code_url(*texts: str) -> str:
-    """The first repository URL the texts name, "" when none: the one link an entry carries."""
+    """The one link an entry carries: the first GitHub or GitLab repository, else the first Hugging Face one."""
     urls = code_urls(*texts)
-    return urls[0] if urls else ""
+    code = [u for u in urls if not u.startswith("https://huggingface.co/")]
+    return (code or urls or [""])[0]
