@@ -72,6 +72,7 @@ def _name(part: str) -> str | None:
 
 
 def _github(parts: list[str]) -> str | None:
+    """owner/repo; an issue or pull request names the repository but is not a code link."""
     if len(parts) < 2 or parts[0].lower() in _GITHUB_PAGES:
         return None
     if len(parts) > 2 and parts[2].lower() in _GITHUB_NOT_CODE:
@@ -81,6 +82,7 @@ def _github(parts: list[str]) -> str | None:
 
 
 def _gitlab(parts: list[str]) -> str | None:
+    """GitLab nests groups, so the project is every part before "/-/" (or an older "/tree/")."""
     if not parts or parts[0].lower() in _GITLAB_PAGES or _GITLAB_NOT_CODE & {p.lower() for p in parts}:
         return None
     path: list[str] = []
@@ -95,6 +97,7 @@ def _gitlab(parts: list[str]) -> str | None:
 
 
 def _huggingface(parts: list[str]) -> str | None:
+    """Models live at owner/name, datasets and Spaces one level down."""
     kind = parts[0].lower() if parts else ""
     if kind in _HF_KINDS:
         prefix, parts = f"{kind}/", parts[1:]

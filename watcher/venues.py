@@ -296,6 +296,7 @@ def _alias_pattern(alias: str) -> str:
 
 
 def _mention_regex() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One alternation over every alias, so overlapping names resolve leftmost-longest in one pass."""
     entries = [(alias, name) for name, _, aliases in VENUES for alias in aliases]
     entries += [(phrase, "") for phrase in NOT_VENUES]
     entries.sort(key=lambda e: -len(e[0]))  # at one position the longest alias wins
@@ -321,6 +322,8 @@ _ANY_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d])")
 
 @dataclass(frozen=True)
 class _Mention:
+    """One venue name found in a text: where, and the year written next to it."""
+
     name: str
     start: int
     end: int  # after the year when one is written next to the name
@@ -328,6 +331,7 @@ class _Mention:
 
 
 def _year_of(match: re.Match[str]) -> int:
+    """'25 and -25 are this century's; arXiv has no venue of the 1970s to confuse them with."""
     if match[1]:
         return int(match[1])
     yy = int(match[2] or match[3])
@@ -399,6 +403,7 @@ def _sentence_bounds(text: str, mentions: list[_Mention]) -> list[int]:
 
 
 def _sentence_of(text: str, starts: list[int], position: int) -> tuple[int, int]:
+    """The sentence holding a position, as (start, end)."""
     i = bisect.bisect_right(starts, position) - 1
     return starts[i], starts[i + 1] if i + 1 < len(starts) else len(text)
 
