@@ -36,6 +36,8 @@ NEEDS_SHARED = {
     "test_reliability.py",
     "test_secrets.py",
     "test_titles.py",
+    "test_venues.py",
+    "test_codelinks.py",
 }
 
 
