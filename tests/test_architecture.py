@@ -14,7 +14,7 @@ PACKAGE = ROOT / "watcher"
 # Top to bottom. A module may import modules of its own layer or of a layer below it.
 LAYERS: list[tuple[str, set[str]]] = [
     ("command line", {"__main__", "cli"}),
-    ("commands", {"commands", "daemon"}),
+    ("commands", {"commands", "daemon", "ghaction"}),
     ("builder", {"build"}),
     ("orchestrator", {"pipeline"}),
     (
@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "sources",
             "state",
             "training_data",
+            "workflow",
         },
     ),
     (
@@ -43,6 +44,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "__init__",
             "arxiv_calendar",
             "classifier",
+            "codelinks",
             "config",
             "domain",
             "errors",
@@ -58,6 +60,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "summary",
             "titles",
             "tokens",
+            "venues",
         },
     ),
 ]

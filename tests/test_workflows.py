@@ -94,8 +94,30 @@ def test_state_survives_runs_through_the_cache() -> None:
 
 
 def test_ci_runs_tests_lint_and_workflow_validation() -> None:
-    for needle in ("python -m pytest", "ruff check", "mypy", "check-jsonschema", "zizmor --offline"):
+    for needle in ("python -m pytest", "ruff check", "ruff format --check", "mypy", "check-jsonschema", "zizmor --offline"):
         assert needle in CI
+
+
+def test_ci_and_dot_ci_run_the_readme_test_command() -> None:
+    """.ci/run is exactly the README's second command; CI's test step is its pytest part plus
+    branch coverage with a floor."""
+    readme = (ROOT / "README.md").read_text().split("\n\n")
+    command = next(block.strip() for block in readme if "pytest" in block and block.startswith("    "))
+    assert (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1] == command
+    pytest_part = command.split(".venv/bin/python ", 1)[1]
+    (step,) = [line.strip() for line in CI.splitlines() if "python -m pytest" in line]
+    assert step.startswith(f"run: python {pytest_part} --cov=watcher --cov-branch --cov-fail-under=")
+
+
+def test_pre_commit_runs_the_checks_ci_runs() -> None:
+    from ruamel.yaml import YAML
+
+    hooks = YAML(typ="safe").load((ROOT / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
+    entries = {h["entry"] for h in hooks}
+    assert {"ruff check", "ruff format --check", "mypy"} <= entries
+    for entry in ("ruff check", "ruff format --check"):
+        assert f"{entry} watcher tests benchmarks" in CI  # the same tool, over the same files
+    assert "python -m pytest -q tests/test_workflows.py" in entries  # schema + zizmor, as CI's step
 
 
 @pytest.mark.parametrize("path", [*WORKFLOWS, ROOT / "action.yml"], ids=lambda p: p.name)
