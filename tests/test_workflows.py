@@ -94,7 +94,14 @@ def test_state_survives_runs_through_the_cache() -> None:
 
 
 def test_ci_runs_tests_lint_and_workflow_validation() -> None:
-    for needle in ("python -m pytest", "ruff check", "ruff format --check", "mypy", "check-jsonschema", "zizmor --offline"):
+    for needle in (
+        "python -m pytest",
+        "ruff check",
+        "ruff format --check",
+        "mypy",
+        "check-jsonschema",
+        "zizmor --offline",
+    ):
         assert needle in CI
 
 
