@@ -107,7 +107,7 @@ def test_a_hostile_one_word_abstract_of_100_kb_is_scored_in_well_under_a_second(
     model.score([Paper("2506.99998", "Warm up", "speech language model")])  # load the encoder's lazy parts
     started = time.perf_counter()
     (s,) = model.score([hostile])
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 1.0  # about 0.03 s on an idle machine
     assert 0.0 <= s.relevance <= 1.0
 
 
