@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -43,13 +44,18 @@ from sklearn.svm import LinearSVC
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from legacy_domain import LegacyProfile  # noqa: E402
+
 from tests.conftest import SHARED  # noqa: E402  (../shared/data, or $WATCHER_SHARED_DATA)
-from watcher import domain, features  # noqa: E402
+from watcher import features  # noqa: E402
 from watcher.classifier import Model, Recipe, paper_text  # noqa: E402
+from watcher.config import load_settings  # noqa: E402
 from watcher.evaluation import recall_at_precision  # noqa: E402
 from watcher.fitting import Example, train  # noqa: E402
 from watcher.fitting import fit as fit_model  # noqa: E402
+from watcher.model_store import learned_profile  # noqa: E402
 from watcher.paper import Paper  # noqa: E402
+from watcher.profile import Profile  # noqa: E402
 from watcher.titles import title_key  # noqa: E402
 
 CACHE = Path.home() / ".cache" / "watcher-benchmark"
@@ -154,10 +160,32 @@ def review_set(db: Data, d: str, background: bool = False) -> list[Example]:
 # Each method: fit(examples) -> scorer(idx) -> (scores, selected or None, heading proba or None)
 
 
-def product(embeddings: bool) -> Callable:
+HEADINGS = ["multi-task", "generation task", "ASR/ST", "NLP", "codec", "benchmark", "other"]
+
+
+def config_profile() -> Profile:
+    """The hand-written profile this project ships for the seed list (config.toml [profile])."""
+    return Profile().overridden_by(load_settings(ROOT / "config.toml").profile.as_mapping())
+
+
+def profile_for(kind: str, examples: list[Example]) -> Any:
+    if kind == "config":
+        return config_profile()
+    if kind == "learned":
+        return learned_profile(examples, HEADINGS)
+    return LegacyProfile()
+
+
+def product(embeddings: bool, profile: str = "config") -> Callable:
     def fit(db: Data, examples: list[Example]):
         recipe = Recipe(embeddings=embeddings)
-        model: Model = train(examples, encoder=db.emb if embeddings else None, recipe=recipe, target_precision=TARGET)
+        model: Model = train(
+            examples,
+            profile=profile_for(profile, examples),
+            encoder=db.emb if embeddings else None,
+            recipe=recipe,
+            target_precision=TARGET,
+        )
 
         def score(idx: np.ndarray):
             r = model.score_arrays([db.papers[i] for i in idx])
@@ -169,9 +197,11 @@ def product(embeddings: bool) -> Callable:
 
 
 def keyword(db: Data, examples: list[Example]):
+    profile = config_profile()
+
     def score(idx: np.ndarray):
         s = np.array(
-            [domain.keyword_score(*domain.term_weights(db.papers[i].title, db.papers[i].abstract)) for i in idx]
+            [profile.keyword_score(profile.facet_weights(db.papers[i].title, db.papers[i].abstract)) for i in idx]
         )
         return s, None, None, None
 
@@ -223,6 +253,9 @@ def zotero(db: Data, examples: list[Example]):
 METHODS: dict[str, Callable] = {
     "watcher (default: keyword + tf-idf + MiniLM)": product(True),
     "watcher without embeddings": product(False),
+    "watcher, learned profile": product(True, "learned"),
+    "watcher without embeddings, learned profile": product(False, "learned"),
+    "watcher, profile as code before this round": product(True, "legacy"),
     "keyword filter": keyword,
     "arxiv-sanity-lite recipe": arxiv_sanity,
     "zotero-arxiv-daily recipe": zotero,
@@ -322,7 +355,13 @@ def timing(db: Data) -> dict:
     d = db.days[0]
     examples = [replace(e, counts=None, embedding=None) for e in cold_set(db, d)]
     started = time.perf_counter()
-    fitted = fit_model(examples, encoder=MiniLM.load(max_length=128), recipe=Recipe(), target_precision=TARGET)
+    fitted = fit_model(
+        examples,
+        profile=config_profile(),
+        encoder=MiniLM.load(max_length=128),
+        recipe=Recipe(),
+        target_precision=TARGET,
+    )
     train_s = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)

@@ -12,6 +12,7 @@ from typing import Any
 
 from watcher.config import Settings
 from watcher.paper import Paper
+from watcher.profile import Profile
 from watcher.scoring import Neighbour, Scored
 
 
@@ -97,3 +98,11 @@ def merged(
     for table, values in overrides.items():
         out.setdefault(table, {}).update(values)
     return out
+
+
+def seed_profile() -> Profile:
+    """The profile this project ships for the seed list (config.toml [profile])."""
+    from watcher.config import load_settings
+
+    root = Path(__file__).resolve().parents[1]
+    return Profile().overridden_by(load_settings(root / "config.toml").profile.as_mapping())

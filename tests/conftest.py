@@ -110,12 +110,15 @@ def world_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     committed one is (the list, its abstracts, the 15 labelled days as reviews): the delivery
     and reliability worlds test delivery, not the classifier, and MiniLM would cost them minutes.
     Its card matches the seed list, so nothing retrains until a world records review outcomes."""
+    from dataclasses import replace
+
     from watcher.commands import train_model
-    from watcher.config import parse_settings
+    from watcher.config import load_settings
 
     out = tmp_path_factory.mktemp("world-model")
+    settings = load_settings(ROOT / "config.toml")  # the seed list's profile
     train_model(
-        parse_settings("[classifier]\nembeddings = false\n"),
+        replace(settings, classifier=replace(settings.classifier, embeddings=False)),
         list_path=SEED_LIST,
         metadata=[SHARED / "seed-enriched.jsonl"],
         background=[],

@@ -51,7 +51,9 @@ def test_train_score_eval_round_trip(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert f"written to {out}" in printed and "124 list entries" in printed
     card = json.loads((out / "card.json").read_text())
     assert card["training_counts"]["accepted"] > 10 and card["cross_validation"]["calibration"] == "reviewed"
-    assert card["libraries"]["scikit-learn"] and card["list_fingerprint"] and card["threshold"]["relevance"] == 0.5
+    assert card["libraries"]["scikit-learn"] and card["list_fingerprint"]
+    assert card["threshold"]["relevance"] < 0.8  # the papers above it average the target precision
+    assert card["profile"]["source"] == "learned" and card["profile"]["facets"]  # no [profile] in this config
     assert set(card["files"]) == {"model.npz", "training.npz"}
 
     day = max(
@@ -141,7 +143,8 @@ def test_enrich_resolves_titles_once_and_reports_the_rest(
     assert [r["arxiv_id"] for r in rows[: len(known)]] == [s["arxiv_id"] for s in known]
     assert rows[-1]["arxiv_id"] == known[1]["arxiv_id"]  # found through its link, by id
     calls = fake_arxiv.api_calls()
-    assert min(b.time - a.time for a, b in itertools.pairwise(calls)) >= 0.29  # paced
+    # paced 0.3 s apart (as seen by the server, whose arrival times jitter by a few milliseconds)
+    assert min(b.time - a.time for a, b in itertools.pairwise(calls)) >= 0.27
     n = len(calls)
     assert main(["enrich", "--config", str(config), "--list", str(listfile)]) == 0
     assert len(fake_arxiv.api_calls()) == n  # everything came from the cache

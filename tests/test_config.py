@@ -9,16 +9,22 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from watcher.config import Settings, load_settings, parse_settings
+from watcher.config import ProfileSettings, Settings, load_settings, parse_settings
 from watcher.errors import ConfigError
 
 CONFIG = ROOT / "config.toml"
+SEED_HEADINGS = ("multi-task", "generation task", "ASR/ST", "NLP", "codec", "benchmark", "other")
 
 
-def test_project_config_is_exactly_the_defaults() -> None:
+def test_project_config_is_exactly_the_defaults_and_the_seed_lists_profile() -> None:
+    """config.toml documents every default; its [profile] is this project's list's own (the
+    default profile is empty: what `watcher train` learns)."""
     loaded = load_settings(CONFIG)
     defaults = parse_settings("", source=CONFIG)
-    assert dataclasses.replace(loaded, source=None) == dataclasses.replace(defaults, source=None)
+    assert defaults.profile == ProfileSettings()
+    assert loaded.profile.facets and loaded.profile.gate and set(loaded.profile.cues) == set(SEED_HEADINGS)
+    unprofiled = dataclasses.replace(loaded, source=None, profile=ProfileSettings())
+    assert unprofiled == dataclasses.replace(defaults, source=None)
 
 
 def test_every_key_of_every_table_is_in_config_toml_with_a_comment() -> None:
@@ -29,7 +35,10 @@ def test_every_key_of_every_table_is_in_config_toml_with_a_comment() -> None:
             continue
         section = text.split(f"[{table.name}]\n", 1)[1].split("\n[", 1)[0]
         keys = re.findall(r"^(\w+) = ", section, re.M)
-        assert keys == [f.name for f in dataclasses.fields(getattr(Settings(), table.name))]
+        names = dataclasses.fields(getattr(Settings(), table.name))
+        subtables = [f.name for f in names if str(f.type).startswith("dict")]
+        assert keys == [f.name for f in names if f.name not in subtables]
+        assert all(f"\n[{table.name}.{sub}]\n" in text for sub in subtables)
     for i, line in enumerate(lines):
         if re.match(r"^\w+ = ", line):
             j = i - 1
@@ -63,7 +72,7 @@ def test_settings_are_immutable() -> None:
         ),
         (
             "[slak]\n",
-            "unknown key slak (known keys in the top level: arxiv, list, classifier, slack, github, "
+            "unknown key slak (known keys in the top level: arxiv, list, classifier, profile, slack, github, "
             "state, schedule, backfill)",
         ),
         ("slack = 3\n", "slack: expected a table [slack], got integer 3"),
@@ -149,3 +158,19 @@ def test_load_errors_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_settings(bad)
     assert err.value.message == f"{bad}: github.repo: expected a string, got integer 1"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[profile]\nfacets = [["speech", "sp ee*ch**"]]\n', "profile.facets: 'sp ee*ch**' is not a term"),
+        ('[profile]\nexclude = ["(regex)"]\n', "profile.exclude: '(regex)' is not a term"),
+        ("[profile]\nfacets = [[]]\n", "profile.facets: expected lists of terms, none empty, got array [[]]"),
+        ('[profile]\ncategories = ["speech audio"]\n', 'profile.categories: expected arXiv categories such as "eess.AS"'),
+        ('[profile.cues]\ncodec = "codec"\n', "profile.cues: expected a table of lists of strings"),
+    ],
+)
+def test_profile_mistakes_name_the_key(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_settings(text)
+    assert err.value.message.startswith(message)

@@ -52,7 +52,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, remembered_minilm: MiniLM
     examples += [
         Example(paper(p), 0, None, "background", day=p["published"]) for p in pool() if p["published"] in BASE_DAYS
     ]
-    fitted = fit(examples, encoder=encoder, recipe=Recipe(), target_precision=0.8)
+    fitted = fit(examples, profile=builders.seed_profile(), encoder=encoder, recipe=Recipe(), target_precision=0.8)
     save_model(
         tmp / "models", fitted, examples, list_fp=list_fingerprint(doc), feedback_fp="none", target_precision=0.8
     )

@@ -5,20 +5,21 @@ learns it, model_store.py keeps it on disk.
 Relevance is a sum of components, each standardised on the training negatives (mean 0, sd 1)
 and weighted equally (chosen on development days, see benchmarks/):
 
-1. the keyword score (speech/audio terms x language-model terms, domain.py);
+1. the keyword score: the product of the list's profile facets (profile.py);
 2. a logistic regression on hashed word 1-2-gram tf-idf (list entries vs the rest);
 3. a logistic regression on all-MiniLM-L6-v2 sentence embeddings (optional).
 
 A component is one small class with `raw(batch)` and its arrays; adding a fourth score is one
 new class, its fitting function in fitting.py, and one line in `COMPONENTS`.
 
-Papers with no speech/audio word and no audio category fail a gate: they are never proposed
-and are not embedded. An embedding is also skipped when even the best embedding score could not
-lift a paper to the threshold (`Relevance.emb_bound`).
+Papers that fail the profile's gate are never proposed and are not embedded. An embedding is
+also skipped when even the best embedding score could not lift a paper to the threshold
+(`Relevance.emb_bound`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
@@ -26,8 +27,9 @@ from typing import Any, ClassVar, Protocol
 import numpy as np
 import scipy.sparse as sp
 
-from . import domain, features
+from . import features
 from .paper import Paper
+from .profile import Profile
 from .scoring import Neighbour, Scored
 
 DIM = 384
@@ -62,9 +64,14 @@ class Recipe:
     seed: int = 0
 
 
+def abstract_read(p: Paper) -> str:
+    """The abstract as far as the classifier reads it (a hostile abstract is cut short)."""
+    return p.abstract[:MAX_ABSTRACT_CHARS]
+
+
 def paper_text(p: Paper) -> str:
-    """What the classifier reads: the title and the abstract (a hostile abstract is cut short)."""
-    abstract = p.abstract[:MAX_ABSTRACT_CHARS]
+    """What the classifier reads: the title and the abstract."""
+    abstract = abstract_read(p)
     return f"{p.title}. {abstract}" if abstract else p.title
 
 
@@ -135,7 +142,7 @@ class Component(Protocol):
 
 @dataclass
 class KeywordScore:
-    """Speech/audio terms x language-model terms: the conjunction that defines the list."""
+    """The product of the profile's facets: the conjunction of topics that defines the list."""
 
     name: ClassVar[str] = "keyword"
     needs_embedding: ClassVar[bool] = False
@@ -309,7 +316,7 @@ class Calibration:
 @dataclass
 class HeadingModel:
     """The heading: a tf-idf and an embedding classifier over the list's headings, averaged,
-    plus cue words for the list's own headings (domain.heading_cues)."""
+    plus the profile's cue words for the list's own headings."""
 
     names: list[str]
     idf: np.ndarray
@@ -319,9 +326,8 @@ class HeadingModel:
     emb_bias: np.ndarray
     cue_weight: float
 
-    def proba(
-        self, papers: Sequence[Paper], counts: sp.csr_matrix, emb: np.ndarray, embedded: np.ndarray, passes: np.ndarray
-    ) -> np.ndarray:
+    def proba(self, counts: sp.csr_matrix, emb: np.ndarray, embedded: np.ndarray, cues: np.ndarray) -> np.ndarray:
+        """Heading probabilities; `cues` (n, n_headings) are the cue-word weights."""
         hx = features.tfidf(counts, self.idf)
         lex = softmax(np.asarray((hx @ self.lex_coef.T).todense()) + self.lex_bias)
         if np.any(self.emb_coef):
@@ -329,9 +335,6 @@ class HeadingModel:
             proba = np.where(embedded[:, None], with_emb, lex)
         else:
             proba = lex
-        cues = np.zeros((len(papers), len(self.names)))  # cue words only where a heading can matter
-        for i in map(int, np.flatnonzero(passes)):
-            cues[i] = domain.heading_cues(papers[i].title, papers[i].abstract, self.names)
         proba = proba + self.cue_weight * cues + 1e-6
         out: np.ndarray = proba / proba.sum(axis=1, keepdims=True)
         return out
@@ -407,6 +410,7 @@ class Model:
     """Everything needed to score, as plain arrays (saved and loaded by model_store)."""
 
     recipe: Recipe
+    profile: Profile
     relevance: Relevance
     threshold: float  # on the fused score
     calib: Calibration
@@ -431,11 +435,11 @@ class Model:
     def batch(self, papers: Sequence[Paper]) -> tuple[Batch, sp.csr_matrix]:
         """The papers' features (embedding only those that could still reach the threshold),
         and their raw n-gram counts."""
-        terms = [domain.term_weights(p.title, p.abstract) for p in papers]
-        kw = np.array([domain.keyword_score(a, lm) for a, lm in terms])
+        facets = [self.profile.facet_weights(p.title, abstract_read(p)) for p in papers]
+        kw = np.array([self.profile.keyword_score(f) for f in facets])
+        gate = self.profile.passes
         passes = np.array(
-            [domain.passes_gate(a, p.categories, p.title, p.abstract) for (a, _), p in zip(terms, papers, strict=True)],
-            dtype=bool,
+            [gate(p.title, abstract_read(p), p.categories, f) for f, p in zip(facets, papers, strict=True)], dtype=bool
         )
         counts = features.counts([paper_text(p) for p in papers])
         batch = Batch(
@@ -457,7 +461,10 @@ class Model:
     def score_arrays(self, papers: Sequence[Paper]) -> ScoreArrays:
         batch, counts = self.batch(papers)
         fused = self.relevance.fused(batch)
-        head = self.heading.proba(papers, counts, batch.emb, batch.embedded, batch.passes)
+        cues = np.zeros((len(papers), len(self.headings)))  # cue words only where a heading can matter
+        for i in map(int, np.flatnonzero(batch.passes)):
+            cues[i] = self.profile.cue_scores(papers[i].title, abstract_read(papers[i]), self.headings)
+        head = self.heading.proba(counts, batch.emb, batch.embedded, cues)
         return ScoreArrays(fused=fused, prob=self.calib.apply(fused), heading=head, batch=batch)
 
     def score(self, papers: Sequence[Paper]) -> list[Scored]:
@@ -494,7 +501,7 @@ class Model:
         lexical = self.relevance.part(LexicalScore.name)
         coef = lexical.component.coef if lexical and isinstance(lexical.component, LexicalScore) else None
         words = () if coef is None else features.top_terms(paper_text(paper), coef, self.relevance.idf, k=3)
-        keys = [t for t in domain.matched_terms(paper.title, paper.abstract) if t not in words][:3]
+        keys = [t for t in self.profile.matched(paper.title, abstract_read(paper)) if t not in words][:3]
         return tuple(list(words) + keys)
 
     # -- persistence --------------------------------------------------------------------
@@ -502,6 +509,7 @@ class Model:
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Every array the model is, under a readable name (model.npz)."""
         return {
+            "profile": np.array(json.dumps(self.profile.to_json(), sort_keys=True)),
             **self.relevance.to_arrays(),
             "threshold": np.array(self.threshold),
             **self.calib.to_arrays(),
@@ -515,6 +523,7 @@ class Model:
     ) -> Model:
         return cls(
             recipe=recipe,
+            profile=Profile.from_json(json.loads(str(a["profile"]))),
             relevance=Relevance.from_arrays(a),
             threshold=_scalar(a, "threshold"),
             calib=Calibration.from_arrays(a),

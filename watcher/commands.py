@@ -24,7 +24,7 @@ from .enrich import EnrichCache, Resolved, cache_path, enrich
 from .errors import EXIT_FAILED, EXIT_OK, ConfigError, UsageError
 from .evaluation import evaluate
 from .fitting import fit
-from .model_store import listed_index, load_encoder, load_model, recipe_from, save_model
+from .model_store import learned_profile, listed_index, load_encoder, load_model, recipe_from, save_model
 from .paperfile import read_papers, write_jsonl
 from .pipeline import run_day
 from .report import RunReport
@@ -237,9 +237,13 @@ def train_model(
         doc, metadata=metadata, background=background, feedback=feedback, headings=settings.list.headings
     )
     log(f"training on {len(examples)} papers from {list_path} ({sum(e.label for e in examples)} positive)")
+    profile = learned_profile(examples, doc.headings).overridden_by(settings.profile.as_mapping())
+    for line in profile.describe():
+        log(line)
     try:
         fitted = fit(
             examples,
+            profile=profile,
             encoder=load_encoder(recipe),
             recipe=recipe,
             target_precision=settings.classifier.target_precision,

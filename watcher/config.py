@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .profile import Term, TermError
 
 _CATEGORY = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -81,6 +82,28 @@ class GitHubSettings:
 
 
 @dataclass(frozen=True)
+class ProfileSettings:
+    """Replaces or adds to the profile `watcher train` learns (profile.py has the term syntax)."""
+
+    facets: tuple[tuple[str, ...], ...] = ()  # replaces the learned facets
+    gate: tuple[str, ...] = ()  # replaces the learned gate terms
+    categories: tuple[str, ...] = ()  # replaces the categories that pass the gate on their own
+    require: tuple[str, ...] = ()  # a paper must name one of these to be proposed
+    exclude: tuple[str, ...] = ()  # a paper naming any of these is never proposed
+    cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # heading -> its cue words
+
+    def as_mapping(self) -> dict[str, Any]:
+        return {
+            "facets": [list(f) for f in self.facets],
+            "gate": list(self.gate),
+            "categories": list(self.categories),
+            "cues": {h: list(c) for h, c in self.cues.items()},
+            "require": list(self.require),
+            "exclude": list(self.exclude),
+        }
+
+
+@dataclass(frozen=True)
 class StateSettings:
     path: Path = Path("state/watcher.sqlite3")
 
@@ -103,6 +126,7 @@ class Settings:
     arxiv: ArxivSettings = field(default_factory=ArxivSettings)
     list: ListSettings = field(default_factory=ListSettings)
     classifier: ClassifierSettings = field(default_factory=ClassifierSettings)
+    profile: ProfileSettings = field(default_factory=ProfileSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
     github: GitHubSettings = field(default_factory=GitHubSettings)
     state: StateSettings = field(default_factory=StateSettings)
@@ -129,6 +153,10 @@ def _type_name(tp: Any) -> str:
         return "a number"
     if tp is Path:
         return "a path (string)"
+    if tp == tuple[tuple[str, ...], ...]:
+        return "a list of lists of strings"
+    if tp == dict[str, tuple[str, ...]]:
+        return "a table of lists of strings"
     return "a list of strings"
 
 
@@ -154,6 +182,14 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
     elif tp is Path:
         ok = isinstance(value, str)
         value = Path(value) if ok else value
+    elif tp == tuple[tuple[str, ...], ...]:
+        ok = isinstance(value, list) and all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in value)
+        value = tuple(tuple(v) for v in value) if ok else value
+    elif tp == dict[str, tuple[str, ...]]:
+        ok = isinstance(value, dict) and all(
+            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in value.values()
+        )
+        value = {str(k): tuple(v) for k, v in value.items()} if ok else value
     else:  # tuple[str, ...]; a TOML date (2027-01-01 without quotes) counts as its ISO string
         if isinstance(value, list):
             value = [v.isoformat() if isinstance(v, date) else v for v in value]
@@ -265,6 +301,20 @@ def _check(s: Settings) -> None:
         fail("list.path", "the list's path in the repository", s.list.path)
     if s.schedule.misfire_grace_time < 1:
         fail("schedule.misfire_grace_time", "seconds >= 1", s.schedule.misfire_grace_time)
+    pr = s.profile
+    lists = [("profile.gate", pr.gate), ("profile.require", pr.require), ("profile.exclude", pr.exclude)]
+    lists += [("profile.facets", f) for f in pr.facets] + [(f"profile.cues.{h!r}", c) for h, c in pr.cues.items()]
+    for key, values in lists:
+        for raw in values:
+            try:
+                Term.parse(raw)
+            except TermError as exc:
+                raise ConfigError(f"{key}: {exc}") from None
+    if any(not f for f in pr.facets):
+        fail("profile.facets", "lists of terms, none empty", [list(f) for f in pr.facets])
+    for cat in pr.categories:
+        if not _CATEGORY.match(cat):
+            fail("profile.categories", 'arXiv categories such as "eess.AS"', cat)
 
 
 def _resolve_paths(s: Settings, base: Path) -> Settings:

@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
-from . import domain, features
+from . import features
 from .classifier import (
     DIM,
     EMB_MARGIN,
@@ -38,9 +38,11 @@ from .classifier import (
     Part,
     Recipe,
     Relevance,
+    abstract_read,
     paper_text,
 )
 from .paper import Paper
+from .profile import Profile
 
 Log = Callable[[str], None]
 
@@ -53,8 +55,8 @@ def _quiet(line: str) -> None:
 class Example:
     """One training paper: positive (on the list / accepted) or not (background / rejected).
 
-    Rows stored with a model come without text: their n-gram counts, keyword weights, gate and
-    embedding travel instead."""
+    Rows stored with a model come without text: their n-gram counts, profile facet weights,
+    gate and embedding travel instead (valid for the profile they were computed with)."""
 
     paper: Paper
     label: int
@@ -64,29 +66,32 @@ class Example:
     day: str = ""  # announcement day, to keep a day's papers in one cross-validation fold
     counts: sp.csr_matrix | None = None
     embedding: np.ndarray | None = None
-    terms: tuple[float, float] | None = None  # (audio, language-model) keyword weights
+    facets: tuple[float, ...] | None = None  # the profile's facet weights
     gated: bool | None = None
+    stored: bool = False  # a row read back from training.npz: its title is a key, it has no text
 
-    @property
-    def term_weights(self) -> tuple[float, float]:
-        return self.terms if self.terms is not None else domain.term_weights(self.paper.title, self.paper.abstract)
+    def facet_weights(self, profile: Profile) -> tuple[float, ...]:
+        if self.facets is not None:
+            return self.facets
+        return profile.facet_weights(self.paper.title, abstract_read(self.paper))
 
-    @property
-    def passes(self) -> bool:
+    def passes(self, profile: Profile) -> bool:
         if self.gated is not None:
             return self.gated
         p = self.paper
-        return domain.passes_gate(self.term_weights[0], p.categories, p.title, p.abstract)
+        return profile.passes(p.title, abstract_read(p), p.categories, self.facet_weights(profile))
 
 
 @dataclass
 class Prepared:
     """Per-example features, computed once and shared by every fit (folds included)."""
 
+    profile: Profile
     examples: list[Example]
     y: np.ndarray
     w: np.ndarray
     counts: sp.csr_matrix
+    facets: np.ndarray  # (n, n_facets) facet weights
     kw: np.ndarray
     passes: np.ndarray
     emb: np.ndarray
@@ -113,7 +118,9 @@ class Fitted:
     data: Prepared
 
 
-def prepare(examples: Sequence[Example], encoder: Encoder | None, recipe: Recipe, log: Log = _quiet) -> Prepared:
+def prepare(
+    examples: Sequence[Example], encoder: Encoder | None, recipe: Recipe, profile: Profile, log: Log = _quiet
+) -> Prepared:
     ex = list(examples)
     y = np.array([e.label for e in ex], dtype=int)
     todo = [i for i, e in enumerate(ex) if e.counts is None]
@@ -128,9 +135,9 @@ def prepare(examples: Sequence[Example], encoder: Encoder | None, recipe: Recipe
             rows.append(fresh[k])
             k += 1
     counts = sp.vstack(rows, format="csr") if rows else sp.csr_matrix((0, features.N_FEATURES))
-    terms = [e.term_weights for e in ex]
-    kw = np.array([domain.keyword_score(a, lm) for a, lm in terms])
-    passes = np.array([e.passes for e in ex], dtype=bool)
+    facets = [e.facet_weights(profile) for e in ex]
+    kw = np.array([profile.keyword_score(f) for f in facets])
+    passes = np.array([e.passes(profile) for e in ex], dtype=bool)
     emb = np.zeros((len(ex), DIM), dtype=np.float32)
     has = np.zeros(len(ex), dtype=bool)
     if recipe.embeddings and encoder is not None:
@@ -149,7 +156,10 @@ def prepare(examples: Sequence[Example], encoder: Encoder | None, recipe: Recipe
         has[missing] = True
     reviewed = np.array([e.kind in ("accepted", "rejected") for e in ex], dtype=bool)
     weights = np.array([e.weight for e in ex]) * np.where(reviewed, recipe.review_weight, 1.0)
-    return Prepared(ex, y, weights, counts, kw, passes, emb, has, reviewed, np.array([e.day for e in ex]))
+    facet_array = np.array(facets, dtype=np.float32).reshape(len(ex), len(profile.facets))
+    return Prepared(
+        profile, ex, y, weights, counts, facet_array, kw, passes, emb, has, reviewed, np.array([e.day for e in ex])
+    )
 
 
 # -- relevance ----------------------------------------------------------------------------------
@@ -273,11 +283,24 @@ def _cold_threshold(
     return best[0], calib, {"cv_precision": best[1], "cv_list_recall": best[2], "hidden_positive_share": pi}
 
 
+def expected_precision_threshold(scores: np.ndarray, prob: np.ndarray, target: float) -> float:
+    """The lowest score t where the papers scoring t or more are expected to be relevant `target`
+    of the time: the mean calibrated probability of those papers reaches the target. (The
+    threshold where one paper's own probability is one half proposes far fewer papers: every
+    paper above it counts more than one half.) The highest score when no t reaches it."""
+    order = np.argsort(-scores, kind="stable")
+    s, p = scores[order], prob[order]
+    mean_above = np.cumsum(p) / np.arange(1, len(p) + 1)
+    last = np.r_[s[1:] != s[:-1], True]  # ties: a threshold keeps all of them or none
+    ok = np.flatnonzero(last & (mean_above >= target))
+    return float(s[ok[-1]]) if len(ok) else float(s[0])
+
+
 def _review_threshold(
     d: Prepared, recipe: Recipe, use_emb: bool, target: float, log: Log
 ) -> tuple[float, Calibration, dict[str, float]]:
     """Out-of-fold scores of the reviewed papers (folds by day), Platt-calibrated on their labels;
-    the threshold is the lowest score whose calibrated probability is at least one half."""
+    the threshold is where the papers above it are expected to reach the target precision."""
     rev = np.flatnonzero(d.reviewed)
     oof = np.zeros(len(rev))
     for fold in day_folds(d.days[rev], recipe.folds, recipe.seed):
@@ -288,25 +311,15 @@ def _review_threshold(
     platt = LogisticRegression(C=1e4, max_iter=2000).fit(oof.reshape(-1, 1), y)
     a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
     calib = Calibration(a, b, 0.0, "reviewed")
-    threshold = -b / a if a > 0 else float(np.max(oof))
+    threshold = expected_precision_threshold(oof, calib.apply(oof), target)
     chosen = oof >= threshold
     precision = float(y[chosen].mean()) if chosen.any() else 0.0
     recall = float(y[chosen].sum() / max(y.sum(), 1))
-    _, p_target, r_target = choose_threshold(oof, y, target)
     log(
-        f"after review: {len(rev)} reviewed papers; threshold at P(relevant) >= 0.5 gives out-of-fold "
+        f"after review: {len(rev)} reviewed papers; the threshold for precision {target:g} gives out-of-fold "
         f"precision {precision:.2f}, recall {recall:.2f}"
     )
-    return (
-        threshold,
-        calib,
-        {
-            "cv_precision": precision,
-            "cv_recall": recall,
-            "cv_precision_at_target_rule": p_target,
-            "cv_recall_at_target_rule": r_target,
-        },
-    )
+    return threshold, calib, {"cv_precision": precision, "cv_recall": recall}
 
 
 # -- headings -----------------------------------------------------------------------------------
@@ -365,9 +378,16 @@ def _fit_headings(d: Prepared, recipe: Recipe, use_emb: bool) -> HeadingModel:
 
 
 def fit(
-    examples: Sequence[Example], *, encoder: Encoder | None, recipe: Recipe, target_precision: float, log: Log = _quiet
+    examples: Sequence[Example],
+    *,
+    profile: Profile,
+    encoder: Encoder | None,
+    recipe: Recipe,
+    target_precision: float,
+    log: Log = _quiet,
 ) -> Fitted:
-    """Fit relevance (with its threshold and calibration) and headings on `examples`."""
+    """Fit relevance (with its threshold and calibration) and headings on `examples`, with the
+    list's `profile` (profiling.learn_profile, or from config)."""
     started = time.perf_counter()
     examples = list(examples)
     if sum(1 for e in examples if e.kind == "rejected") >= recipe.labelled_enough:
@@ -375,7 +395,7 @@ def fit(
         examples = [e for e in examples if e.kind != "background"]
         if dropped:
             log(f"{dropped} unlabelled background papers left out: enough reviewed papers")
-    d = prepare(examples, encoder, recipe, log)
+    d = prepare(examples, encoder, recipe, profile, log)
     y = d.y
     if y.sum() < 10 or (1 - y).sum() < 10:
         raise ValueError(f"too few examples to train ({int(y.sum())} positives, {int((1 - y).sum())} others)")
@@ -400,6 +420,7 @@ def fit(
     )
     model = Model(
         recipe=recipe,
+        profile=profile,
         relevance=relevance,
         threshold=threshold,
         calib=calib,
@@ -419,7 +440,15 @@ def fit(
 
 
 def train(
-    examples: Sequence[Example], *, encoder: Encoder | None, recipe: Recipe, target_precision: float, log: Log = _quiet
+    examples: Sequence[Example],
+    *,
+    profile: Profile,
+    encoder: Encoder | None,
+    recipe: Recipe,
+    target_precision: float,
+    log: Log = _quiet,
 ) -> Model:
     """`fit`, for callers that need only the model."""
-    return fit(examples, encoder=encoder, recipe=recipe, target_precision=target_precision, log=log).model
+    return fit(
+        examples, profile=profile, encoder=encoder, recipe=recipe, target_precision=target_precision, log=log
+    ).model

@@ -23,8 +23,17 @@ from .errors import ModelError
 from .fitting import Example, Fitted, fit
 from .listfile import ListDocument
 from .ports import History
+from .profile import Profile
+from .profiling import Doc, learn_profile
 from .titles import ListedEntry, TitleIndex
-from .training_data import feedback_fingerprint, list_fingerprint, retraining_examples, stored_examples, training_rows
+from .training_data import (
+    feedback_fingerprint,
+    list_fingerprint,
+    retraining_examples,
+    stored_examples,
+    stored_profile,
+    training_rows,
+)
 
 Log = Callable[[str], None]
 EncoderLoader = Callable[[Recipe], Encoder | None]
@@ -74,6 +83,7 @@ def save_model(
         "target_precision": target_precision,
         "threshold": {"score": model.threshold, "relevance": model.probability_threshold},
         "headings": model.headings,
+        "profile": model.profile.to_json(),
         "relevance_components": [p.component.name for p in model.relevance.parts],
         "training_counts": counts,
         "cross_validation": dict(model.info),
@@ -98,6 +108,16 @@ def model_from(art: artifact.Artifact, *, encoder_loader: EncoderLoader = load_e
 
 def load_model(directory: Path, *, encoder_loader: EncoderLoader = load_encoder) -> Model:
     return model_from(artifact.load(directory), encoder_loader=encoder_loader)
+
+
+def learned_profile(examples: Sequence[Example], headings: Sequence[str] = ()) -> Profile:
+    """The profile the examples' text shows: positives against the others."""
+    docs = [
+        (Doc(e.paper.title, e.paper.abstract, e.heading or "", e.paper.categories), e.label == 1)
+        for e in examples
+        if e.paper.title and not e.stored  # rows stored without text cannot teach words
+    ]
+    return learn_profile([d for d, pos in docs if pos], [d for d, pos in docs if not pos], headings)
 
 
 def listed_index(model: Model) -> TitleIndex:
@@ -126,6 +146,18 @@ class ModelStore:
         return self.settings.state.path.parent / "model"
 
     def scorer(self, doc: ListDocument, history: History) -> Model:
+        """The model to score today's papers with, its profile as the config has it now."""
+        model = self._model(doc, history)
+        profile = model.profile.overridden_by(self.settings.profile.as_mapping())
+        if profile.fingerprint != model.profile.fingerprint:
+            raise ModelError(
+                f"[profile] in {self.settings.source or 'the config'} changes the facets, gate terms or "
+                f"categories model {model.model_id} was trained with: rebuild it with `watcher train`"
+            )
+        model.profile = profile  # its cue words and require/exclude rules need no retraining
+        return model
+
+    def _model(self, doc: ListDocument, history: History) -> Model:
         c = self.settings.classifier
         list_fp = list_fingerprint(doc, self.settings.list.headings)
         fb_fp = feedback_fingerprint((f.arxiv_id, f.outcome, f.heading) for f in history.feedback())
@@ -167,10 +199,23 @@ class ModelStore:
     ) -> Model:
         c = self.settings.classifier
         base = artifact.load(c.model_dir, parts=("model", "training"))
+        rows = base.part("training")
+        profile = model_from(base, encoder_loader=lambda recipe: None).profile
+        if stored_profile(rows) != profile.fingerprint:
+            raise ModelError(
+                f"{c.model_dir}: its training rows do not match its profile: rebuild it with `watcher train`"
+            )
+        profile = profile.overridden_by(self.settings.profile.as_mapping())
+        if profile.fingerprint != stored_profile(rows):
+            raise ModelError(
+                f"[profile] in {self.settings.source or 'the config'} changes the facets, gate terms or categories "
+                f"the model in {c.model_dir} was trained with, and its stored rows hold no text to recompute them: "
+                "rebuild it with `watcher train`"
+            )
         cache = cache_path(self.settings.state.path)
         examples = retraining_examples(
             doc,
-            stored=stored_examples(base.part("training")),
+            stored=stored_examples(rows),
             seen=[d.paper for d in history.papers()],
             reviews=history.feedback(),
             enriched=EnrichCache(cache).papers() if cache.exists() else [],
@@ -180,6 +225,7 @@ class ModelStore:
         try:
             fitted = fit(
                 examples,
+                profile=profile,
                 encoder=self.encoder_loader(recipe),
                 recipe=recipe,
                 target_precision=c.target_precision,

@@ -151,12 +151,18 @@ def training_rows(fitted: Fitted) -> dict[str, np.ndarray]:
         "key": np.array([e.paper.arxiv_id or f"title:{title_key(e.paper.title)}" for e in ex], dtype=np.str_),
         "title_key": np.array([title_key(e.paper.title) if e.label == 1 else "" for e in ex], dtype=np.str_),
         "day": d.days.astype(np.str_),
-        "terms": np.array([e.term_weights for e in ex], dtype=np.float32).reshape(-1, 2),
+        "facets": d.facets.astype(np.float32),
+        "profile": np.array(d.profile.fingerprint),
         "passes": d.passes,
         "weight": d.w.astype(np.float32),
         "has_embedding": d.has_emb,
         "embeddings": d.emb[d.has_emb].astype(np.float16),
     }
+
+
+def stored_profile(rows: dict[str, np.ndarray]) -> str:
+    """The fingerprint of the profile the rows' facet weights and gate were computed with."""
+    return str(rows["profile"])
 
 
 def stored_examples(rows: dict[str, np.ndarray]) -> list[Example]:
@@ -171,7 +177,6 @@ def stored_examples(rows: dict[str, np.ndarray]) -> list[Example]:
     for i in range(n):
         key = str(rows["key"][i])
         paper = Paper(arxiv_id="" if key.startswith("title:") else key, title=str(rows["title_key"][i]))
-        a, lm = (float(v) for v in rows["terms"][i])
         out.append(
             Example(
                 paper,
@@ -182,8 +187,9 @@ def stored_examples(rows: dict[str, np.ndarray]) -> list[Example]:
                 day=str(rows["day"][i]),
                 counts=counts[i],
                 embedding=next(emb_rows) if rows["has_embedding"][i] else None,
-                terms=(a, lm),
+                facets=tuple(float(v) for v in rows["facets"][i]),
                 gated=bool(rows["passes"][i]),
+                stored=True,
             )
         )
     return out
@@ -243,8 +249,9 @@ def _positives_with_rows(
                 "list",
                 counts=row.counts,
                 embedding=row.embedding,
-                terms=row.terms,
+                facets=row.facets,
                 gated=row.gated,
+                stored=True,
             )
         out.append(ex)
     return out

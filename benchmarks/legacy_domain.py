@@ -1,4 +1,8 @@
-"""What the list is about, written down: speech/audio and language-model vocabulary, and cues
+"""The seed list's vocabulary as it was written in code (watcher/domain.py) until the profile
+replaced it: kept here, outside the package, only so the benchmark can show that the profile
+shipped in config.toml scores the seed list as this code did.
+
+What the list is about, written down: speech/audio and language-model vocabulary, and cues
 for the list's headings. Pure functions over text; the classifier learns how much to trust them.
 
 A linear model trained on "list entry vs everything else" cannot express the conjunction that
@@ -169,3 +173,32 @@ def heading_cues(title: str, abstract: str, headings: Sequence[str]) -> list[flo
         elif pattern.search(a):
             out[i] += CUE_ABSTRACT_WEIGHT * w
     return out
+
+
+class LegacyProfile:
+    """The vocabulary above as the classifier's profile, for comparing it with the profile the
+    project now ships as config (config.toml [profile]) and with the learned one."""
+
+    source = "legacy code"
+    facets = ((), ())  # two facets, as the keyword score had
+    cues: dict = {}  # noqa: RUF012  (never changed)
+    fingerprint = "legacy"
+
+    def facet_weights(self, title: str, abstract: str) -> tuple[float, float]:
+        return term_weights(title, abstract)
+
+    @staticmethod
+    def keyword_score(weights) -> float:
+        return keyword_score(*weights)
+
+    def passes(self, title: str, abstract: str, categories, weights) -> bool:
+        return passes_gate(weights[0], categories, title, abstract)
+
+    def cue_scores(self, title: str, abstract: str, headings) -> list[float]:
+        return heading_cues(title, abstract, headings)
+
+    def matched(self, title: str, abstract: str, limit: int = 6) -> list[str]:
+        return matched_terms(title, abstract)[:limit]
+
+    def to_json(self) -> dict:
+        return {"source": self.source}
