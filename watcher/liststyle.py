@@ -1,0 +1,708 @@
+"""Entry templates: the placeholder language, rendering a new paper in it, and learning a list
+section's template from the entries it already has. No I/O.
+
+A template is the text of one entry with placeholders for what watcher knows about a paper:
+
+    {title} {url} {pdf_url} {arxiv_id} {version} {authors} {first_author} {first_author_surname}
+    {year} {yy} {date} {venue} {code} {code_path} {code_owner} {code_name} {n} {citekey}
+
+`{date:%Y/%m}` writes the date in a form (%Y %y %m %-m %d %-d %b %B); `{authors:FORM}` writes the
+authors as `all` (the default: "A, B, C"), `and` ("A, B and C"), `etal` ("A et al."),
+`etal-surname` ("Smith et al."), `N+` ("A, B, C et al." after N names) or `N..M` ("A, B, C, ...,
+Y, Z": the first N and the last M). `{?...}` is an optional part, written only when every
+placeholder in it has a value (`{? [[code]({code})]}`); `{?A::B}` writes B otherwise. `{{` and
+`}}` are literal braces; a newline starts the entry's next line.
+
+Learning reads a section's entries, replaces what each says about its own paper (title, links,
+date, venue, authors, code, number) by placeholders, and aligns them: what is the same in most
+entries is the list's own wording and is kept; what differs and watcher cannot know (a demo link,
+an architecture tag, a summary) is left out as the list leaves it out (empty where some entries
+have it empty, the list's own placeholder such as `--` or `n/a` where it has one), or dropped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from .entryfields import (
+    ascii_key,
+    format_date,
+    is_preprint,
+    looks_like_authors,
+    parse_date,
+    plain_text,
+    scan_inline,
+    surname,
+)
+from .errors import ListFormatError
+
+PLACEHOLDERS = (
+    "title",
+    "url",
+    "pdf_url",
+    "arxiv_id",
+    "version",
+    "authors",
+    "first_author",
+    "first_author_surname",
+    "year",
+    "yy",
+    "date",
+    "venue",
+    "code",
+    "code_path",
+    "code_owner",
+    "code_name",
+    "n",
+    "citekey",
+)
+_CODE_NAMES = frozenset({"code", "code_path", "code_owner", "code_name"})
+_PLACEHOLDER_LIKE = re.compile(
+    r"^(?:\[?\s*(?:n/?a|none|null|nan|tbd|tba|todo|unknown|-1|\?+|-+|—+|–+|/|×|✗|x)\s*\]?|\[\*\*-1\*\*\]\(None\))$",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """What a template can say about one paper (all text already safe for Markdown)."""
+
+    title: str
+    arxiv_id: str
+    version: int = 1
+    authors: tuple[str, ...] = ()
+    published: date | None = None
+    code_url: str = ""
+    venue: str = ""  # the list's word for a preprint ("Arxiv", "Preprint")
+    number: int | None = None
+    citekey_suffix: str = "arxiv"
+
+
+# -- the template language ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Lit:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Ph:
+    name: str
+    spec: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Opt:
+    then: tuple[_Lit | _Ph | _Opt, ...]
+    other: tuple[_Lit | _Ph | _Opt, ...]
+
+
+_Part = _Lit | _Ph | _Opt
+
+
+def _parse(template: str, i: int = 0, stop: str = "") -> tuple[list[_Part], int]:
+    parts: list[_Part] = []
+    buf: list[str] = []
+    n = len(template)
+    while i < n:
+        c = template[i]
+        if stop and template.startswith(stop, i):
+            break
+        if stop == "::" and c == "}":
+            break
+        if c == "{" and template.startswith("{{", i):
+            buf.append("{")
+            i += 2
+            continue
+        if c == "}" and template.startswith("}}", i):
+            buf.append("}")
+            i += 2
+            continue
+        if c == "}":
+            if stop:
+                break
+            raise ListFormatError(f"list.entry_template has an unmatched '}}' at character {i + 1}")
+        if c == "{":
+            if buf:
+                parts.append(_Lit("".join(buf)))
+                buf = []
+            if template.startswith("{?", i):
+                then, j = _parse(template, i + 2, "::")
+                other: list[_Part] = []
+                if template.startswith("::", j):
+                    other, j = _parse(template, j + 2, "}")
+                if j >= n or template[j] != "}":
+                    raise ListFormatError("list.entry_template has an optional part '{?' that is not closed")
+                parts.append(_Opt(tuple(then), tuple(other)))
+                i = j + 1
+                continue
+            j = template.find("}", i)
+            if j < 0:
+                raise ListFormatError(f"list.entry_template has an unclosed '{{' at character {i + 1}")
+            body = template[i + 1 : j]
+            name, _, spec = body.partition(":")
+            name = name.strip()
+            if name not in PLACEHOLDERS:
+                raise ListFormatError(
+                    f"list.entry_template names an unknown placeholder {{{name}}} (known: "
+                    + ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+                    + ")"
+                )
+            parts.append(_Ph(name, spec))
+            i = j + 1
+            continue
+        buf.append(c)
+        i += 1
+    if buf:
+        parts.append(_Lit("".join(buf)))
+    return parts, i
+
+
+def check_template(template: str) -> None:
+    """Raise ListFormatError naming what is wrong with a `list.entry_template` (an unknown
+    placeholder, an unbalanced brace, a template without {title})."""
+    parts, _ = _parse(template)
+    names: set[str] = set()
+
+    def walk(ps: Sequence[_Part]) -> None:
+        for p in ps:
+            if isinstance(p, _Ph):
+                names.add(p.name)
+                if p.name == "authors" and p.spec and not _AUTHOR_FORM.fullmatch(p.spec):
+                    raise ListFormatError(f"list.entry_template: unknown authors form {{authors:{p.spec}}}")
+            elif isinstance(p, _Opt):
+                walk(p.then)
+                walk(p.other)
+
+    walk(parts)
+    if "title" not in names:
+        raise ListFormatError("list.entry_template must contain {title}")
+
+
+_AUTHOR_FORM = re.compile(r"all|and|etal|etal-surname|\d+\+|\d+\.\.\d+")
+
+
+def _authors(names: Sequence[str], form: str) -> str:
+    ns = [n for n in names if n]
+    if not ns:
+        return ""
+    form = form or "all"
+    if form == "and":
+        return ns[0] if len(ns) == 1 else ", ".join(ns[:-1]) + " and " + ns[-1]
+    if form == "etal":
+        return ns[0] if len(ns) == 1 else f"{ns[0]} et al."
+    if form == "etal-surname":
+        return surname(ns[0]) if len(ns) == 1 else f"{surname(ns[0])} et al."
+    if m := re.fullmatch(r"(\d+)\+", form):
+        k = int(m[1])
+        return ", ".join(ns) if len(ns) <= k else ", ".join(ns[:k]) + " et al."
+    if m := re.fullmatch(r"(\d+)\.\.(\d+)", form):
+        a, b = int(m[1]), int(m[2])
+        return ", ".join(ns) if len(ns) <= a + b else ", ".join([*ns[:a], "...", *ns[-b:]])
+    return ", ".join(ns)
+
+
+def _value(p: _Ph, paper: Paper) -> str:
+    name, spec = p.name, p.spec
+    aid = paper.arxiv_id
+    when = paper.published or _id_date(aid)
+    gh = re.match(r"https?://(?:www\.)?(?:github|gitlab)\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)", paper.code_url)
+    if name == "title":
+        return paper.title
+    if name == "url":
+        return f"https://arxiv.org/abs/{aid}"
+    if name == "pdf_url":
+        return f"https://arxiv.org/pdf/{aid}"
+    if name == "arxiv_id":
+        return aid
+    if name == "version":
+        return str(paper.version or 1)
+    if name == "authors":
+        return _authors(paper.authors, spec)
+    if name == "first_author":
+        return paper.authors[0] if paper.authors else ""
+    if name == "first_author_surname":
+        return surname(paper.authors[0]) if paper.authors else ""
+    if name == "citekey":
+        if not paper.authors or when is None:
+            return ""
+        return f"{ascii_key(surname(paper.authors[0]))}{when.year % 100:02d}{paper.citekey_suffix}"
+    if when is None and name in ("year", "yy", "date"):
+        return ""
+    if name == "year":
+        return f"{when.year:04d}" if when else ""
+    if name == "yy":
+        return f"{when.year % 100:02d}" if when else ""
+    if name == "date":
+        assert when is not None
+        return format_date(spec or "%Y-%m-%d", when, day_known=paper.published is not None)
+    if name == "venue":
+        return paper.venue.replace("{year}", f"{when.year:04d}" if when else "")
+    if name == "code":
+        return paper.code_url
+    if name == "code_path":
+        return f"{gh[1]}/{gh[2].removesuffix('.git')}" if gh else ""
+    if name == "code_owner":
+        return gh[1] if gh else ""
+    if name == "code_name":
+        return gh[2].removesuffix(".git") if gh else ""
+    if name == "n":
+        return str(paper.number) if paper.number is not None else "1"
+    return ""
+
+
+def _id_date(arxiv_id: str) -> date | None:
+    m = re.match(r"(\d\d)(\d\d)\.\d{4,5}$", arxiv_id)
+    if not m:
+        return None
+    month = int(m[2])
+    return date(2000 + int(m[1]), month, 1) if 1 <= month <= 12 else None
+
+
+def _render_parts(parts: Sequence[_Part], paper: Paper) -> str | None:
+    """The text of `parts`, or None when a placeholder in them has no value."""
+    out: list[str] = []
+    for p in parts:
+        if isinstance(p, _Lit):
+            out.append(p.text)
+        elif isinstance(p, _Ph):
+            v = _value(p, paper)
+            if not v:
+                return None
+            out.append(v)
+        else:
+            got = _render_parts(p.then, paper)
+            if got is None:
+                got = _render_parts(p.other, paper) or ""
+            out.append(got)
+    return "".join(out)
+
+
+def render(template: str, paper: Paper) -> list[str]:
+    """The lines (without line endings) `template` writes for `paper`. A placeholder without a
+    value outside an optional part writes nothing."""
+    parts, _ = _parse(template)
+    out: list[str] = []
+    for p in parts:
+        if isinstance(p, _Ph):
+            out.append(_value(p, paper))
+        else:
+            out.append(_render_parts([p], paper) or "")
+    return "".join(out).split("\n")
+
+
+# -- learning ---------------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"\{\{|\}\}|\{\?|\{[a-z_]+(?::[^{}]*)?\}"
+    r"|!?\[(?:[^\[\]\n]|\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\])*\]\((?:[^()\n]|\([^()\n]*\))*\)"
+    r"|https?://[^\s)\]|<>]+|[A-Za-z0-9]+|\n[ \t]*|[ \t]+|."
+)
+
+
+def tokens(template: str) -> list[str]:
+    return _TOKEN.findall(template)
+
+
+def _is_ph(tok: str) -> bool:
+    """Does the token hold a placeholder (a fact of the entry's own paper)?"""
+    return bool(re.search(r"(?<!\{)\{[a-z_?]", tok.replace("{{", "")))
+
+
+def escape_literal(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One existing entry, generalised: its text with placeholders for its own paper's facts."""
+
+    template: str
+    has_arxiv: bool
+    has_code: bool
+    date_fmt: str = ""
+    arxiv_forms: tuple[tuple[str, str], ...] = ()  # (link text, URL form) of its arXiv links
+
+
+_ARXIV_IN_URL = re.compile(
+    r"^(?P<pre>(?:https?://)?(?:[a-z0-9-]+\.)*arxiv\.org/(?:abs|pdf|html)/)(?P<id>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?P<v>v\d+)?(?P<post>.*)$",
+    re.I,
+)
+_PREPRINT_YEAR = re.compile(
+    r"(?<![\w/.])(?:arXiv|Arxiv|ArXiv|ARXIV|Preprint|preprint|CoRR)[ '’-]*(?:19|20)\d\d(?![\w])"
+)
+_CITEKEY = re.compile(r"(?<![\w-])([a-zà-ÿ][a-zà-ÿ'’-]*)(\d\d)([a-z-]*)(?![\w-])")
+
+
+def url_form(url: str) -> str:
+    """An arXiv URL as a template: `https://arxiv.org/pdf/{arxiv_id}v{version}.pdf`."""
+    m = _ARXIV_IN_URL.match(url)
+    if not m:
+        return ""
+    v = "v{version}" if m["v"] else ""
+    return escape_literal(m["pre"]) + "{arxiv_id}" + v + escape_literal(m["post"])
+
+
+def generalise(
+    raw: str,
+    *,
+    title_span: tuple[int, int] | None,
+    title: str,
+    arxiv_id: str,
+    date_text: str,
+    date_fmt: str,
+    venue: str,
+    venue_known: bool,
+    authors: str,
+    author_form: str,
+    code_url: str,
+    number_span: tuple[int, int] | None,
+    year: int | None,
+    paper_url: str = "",
+) -> Example:
+    """`raw` (one entry's text, lines joined by \\n) with its own paper's facts as placeholders."""
+    subs: list[tuple[int, int, str]] = []
+    has_arxiv = False
+    has_code = False
+    forms: list[tuple[str, str]] = []
+    has_paper_ph = False
+    if number_span is not None:
+        subs.append((number_span[0], number_span[1], "{n}"))
+    if title_span is not None and title:
+        a, b = title_span
+        core = raw[a:b]
+        stripped = core.rstrip(" .,;:")
+        lead = len(core) - len(core.lstrip())
+        subs.append((a + lead, a + len(stripped), "{title}"))
+    gh = re.match(r"https?://(?:www\.)?(?:github|gitlab)\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)", code_url)
+    offset = 0
+    for line in raw.split("\n"):
+        for sp in scan_inline(line):
+            if sp.kind not in ("link", "autolink"):
+                continue
+            url = sp.url
+            start = offset + sp.start
+            # where the URL sits inside the span
+            k = line.find(url, sp.start, sp.end) if url else -1
+            if k < 0:
+                continue
+            form = url_form(url)
+            if form:
+                if arxiv_id and arxiv_id in url:
+                    has_arxiv = True
+                    subs.append((offset + k, offset + k + len(url), form))
+                    forms.append((plain_text(sp.text), form))
+                continue
+            if paper_url and url == paper_url and not has_paper_ph:
+                has_paper_ph = True
+                subs.append((offset + k, offset + k + len(url), "{url}"))
+                continue
+            if code_url and url.rstrip("/") == code_url.rstrip("/"):
+                has_code = True
+                subs.append((offset + k, offset + k + len(url), "{code}"))
+                continue
+            if gh and sp.kind == "link" and f"{gh[1]}/{gh[2]}" in url:
+                path = f"{gh[1]}/{gh[2]}"
+                j = line.find(path, sp.start, sp.end)
+                if j >= 0:
+                    subs.append((offset + j, offset + j + len(path), "{code_path}"))
+                    has_code = True
+            del start
+        offset += len(line) + 1
+    if gh:
+        for word, ph in ((gh[2], "{code_name}"), (gh[1], "{code_owner}")):
+            for m in re.finditer(rf"(?<![\w/.-]){re.escape(word)}(?![\w/-])", raw):
+                subs.append((m.start(), m.end(), ph))
+    if arxiv_id:
+        for m in re.finditer(rf"(?<![\w./]){re.escape(arxiv_id)}(?![\w])", raw):
+            subs.append((m.start(), m.end(), "{arxiv_id}"))
+    if date_text and date_fmt:
+        for m in re.finditer(rf"(?<![\w/.-]){re.escape(date_text)}(?![\w/-])", raw):
+            subs.append((m.start(), m.end(), "{date:" + date_fmt + "}"))
+            break
+    if venue and venue_known:
+        for m in re.finditer(rf"(?<![\w]){re.escape(venue)}(?![\w])", raw):
+            subs.append((m.start(), m.end(), "{venue}"))
+            break
+    if venue_known:
+        for m in _PREPRINT_YEAR.finditer(raw):
+            subs.append((m.start(), m.end(), "{venue}"))
+    if authors:
+        a = _find_authors(raw, authors)
+        if a is not None:
+            subs.append(
+                (a[0], a[1], "{authors" + (":" + author_form if author_form and author_form != "all" else "") + "}")
+            )
+    if year is not None:
+        for m in _CITEKEY.finditer(raw):
+            if int(m[2]) == year % 100 and len(m[1]) >= 2 and m[3] and not m[3][0].isdigit():
+                subs.append((m.start(), m.end(), "{citekey}"))
+    subs.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    out: list[str] = []
+    i = 0
+    for a, b, ph in subs:
+        if a < i:
+            continue
+        out.append(escape_literal(raw[i:a]))
+        out.append(ph)
+        i = b
+    out.append(escape_literal(raw[i:]))
+    return Example("".join(out), has_arxiv, has_code, date_fmt, tuple(forms))
+
+
+def _find_authors(raw: str, authors: str) -> tuple[int, int] | None:
+    k = raw.find(authors)
+    if k >= 0:
+        return k, k + len(authors)
+    names = [n.strip() for n in re.split(r",|\band\b", authors) if n.strip()]
+    if not names:
+        return None
+    first, last = names[0], names[-1]
+    a = raw.find(first)
+    if a < 0:
+        return None
+    b = raw.find(last, a)
+    if b < 0:
+        return None
+    end = b + len(last)
+    if raw[end:].lstrip().lower().startswith(("et al", "and others")):
+        m = re.match(r"\s*(?:et\.?\s*al\.?|and others)", raw[end:], re.I)
+        if m:
+            end += m.end()
+    return a, end
+
+
+def author_form(values: Sequence[str]) -> str:
+    """How a section writes its authors, from the author strings it has."""
+    forms: Counter[str] = Counter()
+    for v in values:
+        t = v.strip().rstrip(".")
+        if re.search(r"\bet\.?\s*al\b", t, re.I):
+            head = re.split(r"\s*,?\s*et\.?\s*al", t, flags=re.I)[0]
+            n = len([x for x in head.split(",") if x.strip()])
+            if n <= 1:
+                forms["etal-surname" if len(head.split()) == 1 else "etal"] += 1
+            else:
+                forms[f"{n}+"] += 1
+        elif "..." in t or "…" in t:
+            parts = [x.strip() for x in re.split(r",", t)]
+            k = next((i for i, x in enumerate(parts) if x in ("...", "…")), -1)
+            if k > 0:
+                forms[f"{k}..{len(parts) - k - 1}"] += 1
+        elif re.search(r"\band\b", t) and "," in t:
+            forms["and"] += 1
+        else:
+            forms["all"] += 1
+    return forms.most_common(1)[0][0] if forms else "all"
+
+
+def _align(proto: list[str], other: list[str]) -> list[tuple[str, int, int, int, int]]:
+    sm = difflib.SequenceMatcher(None, proto, other, autojunk=False)
+    return sm.get_opcodes()
+
+
+def learn_template(examples: Sequence[Example], *, with_code: bool, peers: Sequence[Example] = ()) -> str:
+    """The template of the most typical example (for a paper with or without a code link),
+    with what varies between examples and watcher cannot know resolved as the list does it."""
+    if not examples:
+        return ""
+    pool = list(examples)
+    evidence = pool if len(pool) >= 5 or not peers else [*pool, *peers]
+    cands = [e for e in pool if e.has_arxiv] or pool
+    if with_code:
+        cands = [e for e in cands if e.has_code] or [e for e in pool if e.has_code] or cands
+    else:
+        cands = [e for e in cands if not e.has_code] or cands
+    cands = _sample(cands, 25)
+    sample = _sample(evidence, 40)
+    toks = {id(e): tokens(e.template) for e in {id(x): x for x in [*cands, *sample]}.values()}
+    if len(cands) == 1:
+        proto = cands[0]
+    else:
+        scores = []
+        for c in cands:
+            tc = toks[id(c)]
+            s = 0.0
+            for o in sample:
+                if o is c:
+                    continue
+                s += difflib.SequenceMatcher(None, tc, toks[id(o)], autojunk=False).ratio()
+            scores.append(s)
+        proto = cands[max(range(len(cands)), key=lambda i: scores[i])]
+    ptoks = toks[id(proto)]
+    matched = [0] * len(ptoks)
+    alternatives: dict[int, list[str]] = {}
+    others = [o for o in sample if o is not proto]
+    for o in others:
+        otoks = toks[id(o)]
+        for tag, i1, i2, j1, j2 in _align(ptoks, otoks):
+            if tag == "equal":
+                for k in range(i1, i2):
+                    matched[k] += 1
+            elif i2 > i1:
+                alternatives.setdefault(i1, []).append("".join(otoks[j1:j2]))
+                for k in range(i1 + 1, i2):
+                    alternatives.setdefault(k, [])
+    need = (len(others) + 1) // 2 if others else 0
+    keep = [True] * len(ptoks)
+    replaced: dict[int, str] = {}
+    k = 0
+    dropped_lines: set[int] = set()
+    line_no = 0
+    line_of = []
+    for t in ptoks:
+        if t.startswith("\n"):
+            line_no += 1
+        line_of.append(line_no)
+    while k < len(ptoks):
+        t = ptoks[k]
+        if _is_ph(t) or matched[k] >= need or t.startswith("\n") or not t.strip():
+            k += 1
+            continue
+        # a run of tokens that vary between entries (whitespace inside the run belongs to it)
+        j = k
+        while (
+            j < len(ptoks)
+            and not _is_ph(ptoks[j])
+            and not ptoks[j].startswith("\n")
+            and (matched[j] < need or not ptoks[j].strip())
+        ):
+            j += 1
+        while j > k + 1 and not ptoks[j - 1].strip():
+            j -= 1
+        region = "".join(ptoks[k:j])
+        alts = [a for i in range(k, j) for a in alternatives.get(i, [])]
+        placeholder_alts = Counter(a.strip() for a in alts if _PLACEHOLDER_LIKE.match(a.strip()))
+        if _PLACEHOLDER_LIKE.match(region.strip()):
+            pass  # the list's own "missing" value: keep it
+        elif placeholder_alts:
+            value = placeholder_alts.most_common(1)[0][0]
+            replaced[k] = escape_literal(value) if "{" not in value else value
+            for i in range(k + 1, j):
+                keep[i] = False
+            keep[k] = False
+        else:
+            for i in range(k, j):
+                keep[i] = False
+            # drop the whitespace that separated the dropped part from what precedes it
+            if k > 0 and not ptoks[k - 1].strip() and not ptoks[k - 1].startswith("\n"):
+                keep[k - 1] = False
+            elif j < len(ptoks) and not ptoks[j].strip() and not ptoks[j].startswith("\n"):
+                keep[j] = False
+            dropped_lines.add(line_of[k])
+        k = j
+    # rebuild line by line; a continuation line that lost its content and has no placeholder goes
+    lines: list[list[str]] = [[]]
+    for i, t in enumerate(ptoks):
+        if t.startswith("\n"):
+            lines.append([t])
+            continue
+        if i in replaced:
+            lines[-1].append(replaced[i])
+        elif keep[i]:
+            lines[-1].append(t)
+    thin = len(evidence) < 3  # too few entries to tell the list's wording from one paper's
+    out: list[str] = []
+    for n, toks_ in enumerate(lines):
+        text = "".join(toks_)
+        body = text.lstrip("\n")
+        if n > 0 and thin and body.strip() and not _is_ph(body):
+            continue
+        if n > 0 and n in dropped_lines and "{" not in body.replace("{{", ""):
+            continue
+        if n > 0 and n in dropped_lines and not re.search(r"\{(?!\{)", body):
+            continue
+        if n > 0 and n in dropped_lines and _only_label(body):
+            continue
+        out.append(text.rstrip(" \t") if n in dropped_lines else text)
+    result = "".join(out)
+    return re.sub(r"\n+$", "", result) if not proto.template.endswith("\n") else result
+
+
+def _only_label(body: str) -> bool:
+    """A line reduced to a label ("- **Metrics:**") and no placeholder."""
+    t = plain_text(body.replace("{{", "{").replace("}}", "}"))
+    return "{" not in body and len(t.split()) <= 3
+
+
+def _sample(items: Sequence[Example], n: int) -> list[Example]:
+    if len(items) <= n:
+        return list(items)
+    step = len(items) / n
+    return [items[int(i * step)] for i in range(n)]
+
+
+def vote_url_forms(template: str, forms: Sequence[tuple[str, str]]) -> str:
+    """The template with each arXiv URL form replaced by the form most entries use for links
+    with the same text (http vs https, abs vs pdf, a version suffix or not)."""
+    if not forms:
+        return template
+    by_text: dict[str, Counter[str]] = {}
+    for text, form in forms:
+        by_text.setdefault(text.casefold(), Counter())[form] += 1
+    everything: Counter[str] = Counter(f for _, f in forms)
+
+    def swap(m: re.Match[str]) -> str:
+        text, url = m[1], m[2]
+        counts = by_text.get(plain_text(text.replace("{{", "{").replace("}}", "}")).casefold())
+        if "{title}" in text:
+            counts = None
+        best = (counts or everything).most_common(1)[0][0] if (counts or everything) else url
+        return f"[{text}]({best})"
+
+    return re.sub(r"\[([^\]\n]*)\]\(([^)\n]*\{arxiv_id\}[^)\n]*)\)", swap, template)
+
+
+def vote_date_format(template: str, fmts: Sequence[str]) -> str:
+    if not fmts:
+        return template
+    best = Counter(fmts).most_common(1)[0][0]
+    return re.sub(r"\{date:[^{}]*\}", "{date:" + best + "}", template)
+
+
+def wrap_optional(template: str) -> str:
+    """Parts that may have no value for a new paper (authors, citekey, code) become optional,
+    with their brackets, emphasis and the space or line before them."""
+
+    def opt(m: re.Match[str]) -> str:
+        return "{?" + m.group(0) + "}"
+
+    out = template
+    # a whole continuation line that is only authors (or code) and punctuation
+    out = re.sub(r"\n[ \t]*(?:[-*+][ \t]+)?[*_]*\{(?:authors|first_author)[^{}]*\}[*_.,]*(?=\n|$)", opt, out)
+    out = re.sub(
+        r"(?<![{?])[ \t]?[(\[*_]*\{(?:authors|first_author|first_author_surname|citekey)(?::[^{}]*)?\}[)\]*_.,]*",
+        lambda m: m.group(0) if m.group(0).startswith("{?") else "{?" + m.group(0) + "}",
+        out,
+    )
+    return out
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") and False else 1 for ch in text)
+
+
+def looks_authors(text: str) -> bool:
+    return looks_like_authors(text)
+
+
+def date_fmt_of(text: str) -> str:
+    d = parse_date(text)
+    return d.fmt if d else ""
+
+
+def preprint_marker(venues: Sequence[str]) -> str:
+    """The list's word for a paper only on arXiv ("Arxiv", "arXiv {year}", "Preprint"), from the
+    venues its entries give, or ""."""
+    forms: Counter[str] = Counter()
+    for v in venues:
+        if v and is_preprint(v):
+            forms[re.sub(r"(?<![\d])(?:19|20)\d\d(?![\d])", "{year}", v.strip())] += 1
+    return forms.most_common(1)[0][0] if forms else ""
