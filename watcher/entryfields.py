@@ -10,6 +10,7 @@ are papers, and which section they belong to, is `listfile`'s business.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -74,12 +75,24 @@ _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
+_TICKS = re.compile(r"`+")
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^\s<>]*)>", re.I)
+_INTERESTING = re.compile(r"[\\`\[!<]")
+
+
+_BRACKET_CHARS = re.compile(r"[\\`\[\]]")
+_PAREN_CHARS = re.compile(r"[\\()\n ]")
+
+
 def _close_bracket(s: str, i: int) -> int:
     """Index of the `]` closing the `[` at i (nesting and backslash escapes respected), or -1."""
     depth = 0
-    n = len(s)
     j = i
-    while j < n:
+    while True:
+        m = _BRACKET_CHARS.search(s, j)
+        if m is None:
+            return -1
+        j = m.start()
         c = s[j]
         if c == "\\":
             j += 2
@@ -92,20 +105,22 @@ def _close_bracket(s: str, i: int) -> int:
             continue
         if c == "[":
             depth += 1
-        elif c == "]":
+        else:
             depth -= 1
             if depth == 0:
                 return j
         j += 1
-    return -1
 
 
 def _close_paren(s: str, i: int) -> int:
     """Index of the `)` closing the link destination opened at i (balanced parentheses), or -1."""
     depth = 0
-    n = len(s)
     j = i
-    while j < n:
+    while True:
+        m = _PAREN_CHARS.search(s, j)
+        if m is None:
+            return -1
+        j = m.start()
         c = s[j]
         if c == "\\":
             j += 2
@@ -116,10 +131,9 @@ def _close_paren(s: str, i: int) -> int:
             depth -= 1
             if depth == 0:
                 return j
-        elif c in "\n" or (c == " " and depth == 1 and not _title_follows(s, j)):
+        elif c == "\n" or (c == " " and depth == 1 and not _title_follows(s, j)):
             return -1
         j += 1
-    return -1
 
 
 def _title_follows(s: str, j: int) -> bool:
@@ -135,24 +149,33 @@ def _destination(raw: str) -> str:
 
 
 def scan_inline(s: str) -> list[Span]:
+    """The inline constructs of one line (see `_scan_inline`); a fresh list each call."""
+    return list(_scan_inline(s))
+
+
+@functools.lru_cache(maxsize=16384)
+def _scan_inline(s: str) -> tuple[Span, ...]:
     """The links, images, autolinks, code spans and HTML tags of one line of Markdown, in order.
 
     Nested constructs are reported once, outermost: `[![Star](badge)](url)` is one link whose
     text holds an image. Escaped brackets (`\\[`) open nothing."""
     spans: list[Span] = []
-    if not any(c in s for c in "[`<:w") and "www." not in s:
-        return spans
+    if "[" not in s and "`" not in s and "<" not in s and "http" not in s and "www." not in s:
+        return ()
     n = len(s)
     i = 0
-    plain_from = 0
     taken: list[tuple[int, int]] = []
     while i < n:
+        m0 = _INTERESTING.search(s, i)
+        if m0 is None:
+            break
+        i = m0.start()
         c = s[i]
         if c == "\\":
             i += 2
             continue
         if c == "`":
-            m = re.match(r"`+", s[i:])
+            m = _TICKS.match(s, i)
             assert m is not None
             ticks = m.group(0)
             k = s.find(ticks, i + len(ticks))
@@ -180,11 +203,11 @@ def scan_inline(s: str) -> list[Span]:
             i += 2 if image else 1
             continue
         if c == "<":
-            m = re.match(r"<((?:https?|ftp)://[^\s<>]*)>", s[i:], re.I)
+            m = _AUTOLINK.match(s, i)
             if m:
-                spans.append(Span("autolink", i, i + m.end(), m[1], m[1]))
-                taken.append((i, i + m.end()))
-                i += m.end()
+                spans.append(Span("autolink", i, m.end(), m[1], m[1]))
+                taken.append((i, m.end()))
+                i = m.end()
                 continue
             m = _HTML_TAG.match(s, i)
             if m:
@@ -201,13 +224,12 @@ def scan_inline(s: str) -> list[Span]:
                 i = m.end()
                 continue
         i += 1
-    del plain_from
     if "http" in s or "www." in s:
         for m in _BARE_URL.finditer(s):
             if not any(a <= m.start() < b for a, b in taken):
                 spans.append(Span("autolink", m.start(), m.end(), m.group(0), m.group(0)))
         spans.sort(key=lambda sp: sp.start)
-    return spans
+    return tuple(spans)
 
 
 # -- link kinds, arXiv ids and DOIs -------------------------------------------------------------------
@@ -364,13 +386,17 @@ def make_link(url: str, text: str) -> Link:
     return Link(kind, url, text, arxiv_id_from_url(url) if kind == "arxiv" else "")
 
 
+_LW = re.compile(r"[a-z0-9.]+")
+_LW_NUM = re.compile(r"(?:19|20)\d\d|'?\d\d|v\d+")
+
+
 def is_link_word(text: str) -> bool:
     """'Paper', '[PDF]', 'Code', 'arXiv 2025', 'Github' ...: the text of a link that names the
     kind of the target, not the paper."""
-    words = re.findall(r"[a-z0-9.]+", text.lower())
+    words = _LW.findall(text.lower())
     if not words:
         return True
-    return all(w in LINK_WORDS or re.fullmatch(r"(?:19|20)\d\d|'?\d\d|v\d+", w) for w in words)
+    return all(w in LINK_WORDS or _LW_NUM.fullmatch(w) for w in words)
 
 
 def badge_label(src: str, alt: str) -> str:
@@ -392,12 +418,15 @@ _SHORTCODE = re.compile(r":[a-z0-9_+-]{2,30}:")
 
 def _strip_symbols(text: str) -> str:
     """Leading emoji and pictographs (📢, 🌟, :fire:) removed; letters, digits and quotes kept."""
-    text = _SHORTCODE.sub("", text) if ":" in text else text
     out = text.lstrip()
     while out:
         ch = out[0]
-        cat = unicodedata.category(ch)
-        if cat in ("So", "Sk", "Cf", "Mn", "Co") or ch in "\ufe0f\u200d\u20e3":
+        if ch.isalnum() or ch in "[(*_`<!\\\"'#|":
+            break
+        if ch == ":" and (m := _SHORTCODE.match(out)):
+            out = out[m.end() :].lstrip()
+            continue
+        if unicodedata.category(ch) in ("So", "Sk", "Cf", "Mn", "Co") or ch in "\ufe0f\u200d\u20e3":
             out = out[1:].lstrip()
             continue
         break
@@ -405,6 +434,19 @@ def _strip_symbols(text: str) -> str:
 
 
 def plain_text(md: str, *, images: bool = False) -> str:
+    """Markdown as a reader sees it (see `_plain_text`)."""
+    if not md:
+        return ""
+    if _PLAIN_SPECIAL.search(md) is None:
+        return " ".join(md.split())
+    return _plain_text(md, images)
+
+
+_PLAIN_SPECIAL = re.compile(r"[\[\]`<*_\\&!]|https?:|www\.")
+
+
+@functools.lru_cache(maxsize=8192)
+def _plain_text(md: str, images: bool = False) -> str:
     """Markdown as a reader sees it: link text kept and targets dropped, images dropped (or their
     alt text, `images`), code spans' content kept, emphasis and HTML tags removed, escapes and
     entities resolved, whitespace squashed."""
@@ -431,8 +473,8 @@ def plain_text(md: str, *, images: bool = False) -> str:
             i = sp.end
         parts.append(md[i:])
         md = "".join(parts)
-    text = _EMPH.sub("", md)
-    text = _ESCAPE.sub(r"\1", text)
+    text = _EMPH.sub("", md) if ("*" in md or "_" in md) else md
+    text = _ESCAPE.sub(r"\1", text) if "\\" in text else text
     text = html.unescape(text) if "&" in text else text
     text = text.replace("\x01", "*").replace("\x02", "_")
     return " ".join(text.split())
@@ -481,6 +523,7 @@ def _pad(part: str, code: str) -> str:
     return f"%{code}" if len(part) == 2 else f"%-{code}"
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_date(text: str) -> DateField | None:
     """A date written like 2025/10, 2025-10-15, 2026.05.27, Oct 2024 or a bare year."""
     t = text.strip().strip("[]()*_ ").strip()
@@ -558,6 +601,7 @@ _VENUE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_venue(text: str) -> str:
     """The venue a tag or cell names (`ICLR 2024`, `EMNLP 2024 (Findings)`, `Arxiv`,
     `Workshop@NeuRIPS 2020`), cleaned of its brackets and emphasis; "" when it names none."""
@@ -577,40 +621,53 @@ def is_preprint(venue: str) -> bool:
     return v in PREPRINT_MARKERS
 
 
+_DIGIT = re.compile(r"[1-9]")
+_NAME_SPLIT = re.compile(r",|;|\band\b|&|\s·\s")
+_LOWER_WORD = re.compile(
+    r"(?<![\w'’-])(?!(?:de|da|di|del|della|van|von|der|den|du|le|la|los|las|dos|das|bin|al|el|ibn|and|et|al|others|etc|team)\b)"
+    r"[a-z]{3,}\b"
+)
 _NAME_PARTICLES = frozenset(
     _words("de da di del della van von der den du le la los las dos das bin al el ibn st st. y ")
 )
 _ETAL = re.compile(r"\s*,?\s*(?:et\.?\s*al\.?|and others|others|etc\.?)\s*$", re.I)
 
 
+_NAME_WORD = (
+    r"(?:[^\W\d_a-z][^\s]*|[(\-'’][^\s]*|[^\w\s][^\s]*"
+    r"|(?:de|da|di|del|della|van|von|der|den|du|le|la|los|las|dos|das|bin|al|el|ibn|st\.?|y)\b)"
+)
+_NAME_PART = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,5}}")
+_ETAL_HINT = re.compile(r"al\.?$|others$|etc\.?$", re.I)
+_TEAM_WORDS = frozenset(("team", "ai", "lab", "labs", "inc", "research"))
+
+
+@functools.lru_cache(maxsize=8192)
 def looks_like_authors(text: str) -> bool:
     """A list of people's names (`A. Smith, B. Jones and C. Li`, `Smith et al.`, `A, ..., B`)
     or a team ("Qwen Team"), not a title, a venue or a sentence."""
     t = plain_text(text).strip().rstrip(".").strip()
-    if not t or len(t) > 3000 or any(ch.isdigit() for ch in t[:200] if ch not in "0"):
-        return False
-    etal = bool(_ETAL.search(t))
-    t = _ETAL.sub("", t)
-    parts = [p.strip() for p in re.split(r",|;|\band\b|&|\s·\s", t) if p.strip() and p.strip() not in ("...", "…")]
+    if not t or len(t) > 3000 or _LOWER_WORD.search(t) or _DIGIT.search(t, 0, 200):
+        return False  # a sentence, a title or a venue, not names
+    etal = False
+    if _ETAL_HINT.search(t[-12:]):
+        etal = bool(_ETAL.search(t[-24:]))
+        if etal:
+            t = _ETAL.sub("", t)
+    parts = [p.strip() for p in _NAME_SPLIT.split(t)]
+    parts = [p for p in parts if p and p not in ("...", "…")]
     if not parts:
         return etal
     good = 0
     for p in parts:
-        words = p.replace(".", ". ").split()
-        if not 1 <= len(words) <= 6:
+        q = p.replace(".", ". ").strip()
+        if not _NAME_PART.fullmatch(q):
             return False
-        ok = all(
-            w[:1].isupper() or w.lower() in _NAME_PARTICLES or w[:1] in "(-'’" or not w[:1].isalpha() for w in words
-        )
-        if not ok:
-            return False
-        if len(words) >= 2 or etal:
+        if " " in q or etal:
             good += 1
     if len(parts) == 1:
         words = parts[0].split()
-        return etal or (
-            2 <= len(words) <= 4 and any(w.lower() in ("team", "ai", "lab", "labs", "inc", "research") for w in words)
-        )
+        return etal or (2 <= len(words) <= 4 and any(w.lower() in _TEAM_WORDS for w in words))
     return good * 2 >= len(parts)
 
 
@@ -675,11 +732,16 @@ def _mask(text: str, spans: list[Span]) -> str:
     """`text` with every span's characters replaced by \\x00 (so `**` inside a URL is not bold)."""
     if not spans:
         return text
-    chars = list(text)
+    out: list[str] = []
+    i = 0
     for sp in spans:
-        for k in range(sp.start, sp.end):
-            chars[k] = "\x00"
-    return "".join(chars)
+        if sp.start < i:
+            continue
+        out.append(text[i : sp.start])
+        out.append("\x00" * (sp.end - sp.start))
+        i = sp.end
+    out.append(text[i:])
+    return "".join(out)
 
 
 def _bold_regions(masked: str) -> list[tuple[int, int, int, int]]:
@@ -742,6 +804,7 @@ def read_title_span(head: str) -> tuple[str, Link | None, list[str], int, tuple[
     masked = _mask(head, spans)
     bolds = _bold_regions(masked)
     tags: list[str] = []
+    bracket: tuple[str, int, int] | None = None  # a "[Name]" that may be a title without a link
     n = len(head)
     i = 0
     while i < n:
@@ -758,11 +821,13 @@ def read_title_span(head: str) -> tuple[str, Link | None, list[str], int, tuple[
         if sp is not None and sp.kind == "link" and not plain_text(sp.text) and "![" in sp.text:
             i = sp.end  # a badge that links somewhere ([![Star](...)](repo))
             continue
-        rest = head[i:]
-        stripped = _strip_symbols(rest)
-        if stripped != rest and len(stripped) < len(rest):
-            i = n - len(stripped)
-            continue
+        ch = head[i]
+        if not ch.isalnum() and ch not in "[(*_`<!\\\"'":
+            rest = head[i:]
+            stripped = _strip_symbols(rest)
+            if len(stripped) < len(rest):
+                i = n - len(stripped)
+                continue
         bold = next((b for b in bolds if b[0] == i), None)
         if bold is not None:
             inner = head[bold[2] : bold[3]]
@@ -790,7 +855,10 @@ def read_title_span(head: str) -> tuple[str, Link | None, list[str], int, tuple[
         if head[i] == "[" and sp is None:
             close = _close_bracket(head, i)
             if close > 0 and close - i <= 62:
-                tags.append(plain_text(head[i + 1 : close]))
+                inner_text = plain_text(head[i + 1 : close])
+                if bracket is None and not parse_date(inner_text) and not parse_venue(inner_text):
+                    bracket = (inner_text, i + 1, close)
+                tags.append(inner_text)
                 i = close + 1
                 continue
         if head[i] == "(" and sp is None:
@@ -842,9 +910,16 @@ def read_title_span(head: str) -> tuple[str, Link | None, list[str], int, tuple[
             break
         seg_end = i + len(seg)
         title = _clean_title(seg)
+        if title and bracket is not None and seg.lstrip().startswith("("):
+            # "[musicalspeech] (Transformer; ...)": the bracketed name is the title
+            tags.remove(bracket[0])
+            return bracket[0], None, tags, bracket[2] + 1, _core(head, bracket[1], bracket[2])
         if title:
             return title, None, tags, seg_end, _core(head, i, seg_end)
         i = max(stop, i + 1) if stop > i else i + 1
+    if bracket is not None and not any(t for t in tags if t != bracket[0] and not parse_date(t) and not parse_venue(t)):
+        tags.remove(bracket[0])
+        return bracket[0], None, tags, bracket[2] + 1, _core(head, bracket[1], bracket[2])
     return "", None, tags, n, None
 
 
@@ -854,7 +929,7 @@ _GROUP = re.compile(
 )
 
 
-def _atoms(text: str) -> list[str]:
+def _atoms(text: str) -> tuple[list[str], str]:
     """Candidate field values of an entry's text after its title: bracketed and parenthesised
     groups, emphasised runs, and the pieces between separators (line breaks, `<br>`, `|`, the end
     of a sentence); a piece also yields its comma-separated parts."""
@@ -868,15 +943,18 @@ def _atoms(text: str) -> list[str]:
         if g.strip("\x1f \t"):
             atoms.append(g)
     flat = _GROUP.sub(lambda m: "\x1f" + next(x for x in m.groups() if x is not None) + "\x1f", residual)
-    for piece in re.split(r"\x1f|<br\s*/?>|\n|\s[|\u00b7\u2022/]\s|(?<=[a-z\])]{2})\.(?=\s|$)", flat):
+    for piece in _PIECES.split(flat):
         p = piece.strip(" \t*_.,;:[]()")
         if p:
             atoms.append(p)
-            if "," in p:
+            if 0 < p.count(",") <= 3:
                 atoms.extend(x.strip(" .") for x in p.split(",") if x.strip(" ."))
-    return atoms
+    return atoms, flat
 
 
+_WORDY = re.compile(r"\S*[A-Za-z]{2,}\S*")
+_LINK_RE = re.compile(r"\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\([^)]*\)")
+_PIECES = re.compile(r"\x1f|<br\s*/?>|\n|\s[|\u00b7\u2022/]\s|(?<=[a-z\])]{2})\.(?=\s|$)")
 _MARKERS = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.M)
 
 
@@ -921,7 +999,8 @@ def read_fields(head: str, tail: str = "") -> Fields:
             venue = v
     rest = head[title_end:] + ("\n" + _MARKERS.sub("", tail) if tail else "")
     rest_plain_words = 0
-    for atom in _atoms(rest):
+    atoms, flat = _atoms(rest)
+    for atom in atoms:
         plain = plain_text(atom)
         if not plain:
             continue
@@ -944,8 +1023,7 @@ def read_fields(head: str, tail: str = "") -> Fields:
         ):
             venue = parse_venue(label) or label
     covered = " ".join(x for x in (authors, venue, when.text if when else "") if x)
-    rest_text = plain_text(re.sub(r"\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\([^)]*\)", " ", rest))
-    words = [w for w in rest_text.split() if re.search(r"[A-Za-z]{2,}", w)]
+    words = _WORDY.findall(flat.replace("\x1f", " "))
     rest_plain_words = max(0, len(words) - len(covered.split()))
     return Fields(
         title=title,

@@ -1099,7 +1099,17 @@ def parse(text: str) -> ListDocument:
             )
         )
     skipped.sort(key=lambda s: s.line)
-    ids, dois = _mentions(reader)
+    covered: set[int] = set()
+    ids: set[str] = set()
+    dois: set[str] = set()
+    for rs in reads.values():
+        for r in rs:
+            ids |= r.ids
+            dois |= r.dois
+            covered.update(range(r.item.start, r.item.start + 1 + len(r.item.tail)))
+    more_ids, more_dois = _mentions(reader, covered)
+    ids |= more_ids
+    dois |= more_dois
     return ListDocument(
         lines=tuple(lines),
         sections=tuple(sections),
@@ -1194,14 +1204,15 @@ def _name_nodes(nodes: list[_Node]) -> None:
                 n.name = f"{n.name} ({seen[key]})"
 
 
-def _mentions(reader: _Reader) -> tuple[set[str], set[str]]:
-    """Every arXiv id and DOI on visible lines: in link targets, HTML links and plain text."""
+def _mentions(reader: _Reader, covered: set[int]) -> tuple[set[str], set[str]]:
+    """Every arXiv id and DOI on visible lines outside the items already read (`covered`): in
+    link targets, HTML links and plain text."""
     from .entryfields import arxiv_id_from_url, doi_from_url
 
     ids: set[str] = set()
     dois: set[str] = set()
     for k, line in enumerate(reader.visible):
-        if line is None or k in reader.skip:
+        if line is None or k in reader.skip or k in covered:
             continue
         if "arxiv" in line.lower() or "10.48550" in line:
             ids |= find_arxiv_ids(line)
@@ -1338,6 +1349,15 @@ def _main_id(e: Entry, raw: str) -> str:
 
 def _paper_url(e: Entry) -> str:
     return next((link.url for link in e.links if link.kind in PAPER_KINDS and link.kind != "arxiv"), "")
+
+
+def _cached_example(doc: ListDocument, e: Entry, venue_known: bool, form: str) -> object:
+    key = f"example:{e.start}:{venue_known}:{form}"
+    got = doc._cache.get(key)
+    if got is None:
+        got = _example(doc, e, venue_known=venue_known, form=form)
+        doc._cache[key] = got
+    return got
 
 
 def _example(doc: ListDocument, e: Entry, *, venue_known: bool, form: str) -> object:
@@ -1555,11 +1575,10 @@ def _learn_style(doc: ListDocument, section: Section) -> Style:
         if row is not None:
             shown = _render_row(row, liststyle.Paper("{title}", "ID"), with_code=False)
             return Style(shown, shown, 0, hgap, order, by, row, marker, suffix, nl, src.name)
-    examples = [_example(doc, e, venue_known=bool(marker), form=form) for e in entries]
-    peers: list[object] = []
-    if len(entries) < 5:
-        others = [e for e in doc.entries if e.shape == shape and e.heading != src.name]
-        peers = [_example(doc, e, venue_known=bool(marker), form=form) for e in others[:40]]
+    examples = [_cached_example(doc, e, bool(marker), form) for e in entries]
+    others = [e for e in doc.entries if e.shape == shape and e.heading != src.name and e.arxiv_ids]
+    step = max(1, len(others) // 24)
+    peers = [_cached_example(doc, e, bool(marker), form) for e in others[::step][:24]]
     exs = [x for x in examples if isinstance(x, liststyle.Example)]
     prs = [x for x in peers if isinstance(x, liststyle.Example)]
     plain = liststyle.learn_template(exs, with_code=False, peers=prs)

@@ -442,7 +442,7 @@ def generalise(
             )
     if year is not None:
         for m in _CITEKEY.finditer(raw):
-            if int(m[2]) == year % 100 and len(m[1]) >= 2 and m[3] and not m[3][0].isdigit():
+            if abs(int(m[2]) - year % 100) <= 2 and len(m[1]) >= 2 and m[3] and not m[3][0].isdigit():
                 subs.append((m.start(), m.end(), "{citekey}"))
     subs.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     out: list[str] = []
@@ -508,97 +508,118 @@ def _align(proto: list[str], other: list[str]) -> list[tuple[str, int, int, int,
     return sm.get_opcodes()
 
 
+_SEP_TOKENS = frozenset(":,;-–—|·/•")
+
+
 def learn_template(examples: Sequence[Example], *, with_code: bool, peers: Sequence[Example] = ()) -> str:
     """The template of the most typical example (for a paper with or without a code link),
-    with what varies between examples and watcher cannot know resolved as the list does it."""
-    if not examples:
-        return ""
+    with what varies between entries and watcher cannot know resolved as the list does it.
+
+    `examples` are the section's own entries, `peers` entries of the same shape elsewhere in
+    the list: they tell a field that varies across the list (an architecture tag) from the
+    list's own wording, and what the list writes where a value is missing."""
     pool = list(examples)
-    evidence = pool if len(pool) >= 5 or not peers else [*pool, *peers]
-    cands = [e for e in pool if e.has_arxiv] or pool
+    others_pool = list(peers)
+    if not pool and not others_pool:
+        return ""
+    base = [e for e in pool if e.has_arxiv] or [e for e in others_pool if e.has_arxiv] or pool or others_pool
     if with_code:
-        cands = [e for e in cands if e.has_code] or [e for e in pool if e.has_code] or cands
+        cands = (
+            [e for e in base if e.has_code] or [e for e in [*pool, *others_pool] if e.has_code and e.has_arxiv] or base
+        )
     else:
-        cands = [e for e in cands if not e.has_code] or cands
-    cands = _sample(cands, 25)
-    sample = _sample(evidence, 40)
-    toks = {id(e): tokens(e.template) for e in {id(x): x for x in [*cands, *sample]}.values()}
+        cands = [e for e in base if not e.has_code] or base
+    cands = _sample(cands, 12)
+    evidence = _sample(pool, 24) + _sample(others_pool, 12 if len(pool) >= 12 else 24)
+    toks: dict[int, list[str]] = {}
+    for e in [*cands, *evidence]:
+        if id(e) not in toks:
+            toks[id(e)] = tokens(e.template)
     if len(cands) == 1:
         proto = cands[0]
     else:
         scores = []
         for c in cands:
             tc = toks[id(c)]
-            s = 0.0
-            for o in sample:
-                if o is c:
-                    continue
-                s += difflib.SequenceMatcher(None, tc, toks[id(o)], autojunk=False).ratio()
-            scores.append(s)
+            sm = difflib.SequenceMatcher(None, autojunk=False)
+            sm.set_seq2(tc)
+            total = 0.0
+            for o in evidence:
+                if o is not c:
+                    sm.set_seq1(toks[id(o)])
+                    total += sm.ratio()
+            scores.append(total)
         proto = cands[max(range(len(cands)), key=lambda i: scores[i])]
     ptoks = toks[id(proto)]
+    others = [o for o in evidence if o is not proto]
     matched = [0] * len(ptoks)
     alternatives: dict[int, list[str]] = {}
-    others = [o for o in sample if o is not proto]
+    sm = difflib.SequenceMatcher(None, autojunk=False)
+    sm.set_seq1(ptoks)
     for o in others:
         otoks = toks[id(o)]
-        for tag, i1, i2, j1, j2 in _align(ptoks, otoks):
+        sm.set_seq2(otoks)
+        for tag, i1, i2, j1, j2 in sm.get_opcodes():
             if tag == "equal":
                 for k in range(i1, i2):
                     matched[k] += 1
             elif i2 > i1:
                 alternatives.setdefault(i1, []).append("".join(otoks[j1:j2]))
-                for k in range(i1 + 1, i2):
-                    alternatives.setdefault(k, [])
-    need = (len(others) + 1) // 2 if others else 0
+    need = max(1, -(-len(others) * 85 // 100)) if others else 0
     keep = [True] * len(ptoks)
     replaced: dict[int, str] = {}
-    k = 0
-    dropped_lines: set[int] = set()
+    line_of: list[int] = []
     line_no = 0
-    line_of = []
     for t in ptoks:
         if t.startswith("\n"):
             line_no += 1
         line_of.append(line_no)
+    dropped_lines: set[int] = set()
+
+    def variable(i: int) -> bool:
+        t = ptoks[i]
+        return not _is_ph(t) and not t.startswith("\n") and bool(t.strip()) and matched[i] < need
+
+    k = 0
     while k < len(ptoks):
-        t = ptoks[k]
-        if _is_ph(t) or matched[k] >= need or t.startswith("\n") or not t.strip():
+        if not variable(k):
             k += 1
             continue
-        # a run of tokens that vary between entries (whitespace inside the run belongs to it)
         j = k
-        while (
-            j < len(ptoks)
-            and not _is_ph(ptoks[j])
-            and not ptoks[j].startswith("\n")
-            and (matched[j] < need or not ptoks[j].strip())
-        ):
+        while j < len(ptoks) and (variable(j) or (not ptoks[j].strip() and not ptoks[j].startswith("\n"))):
             j += 1
         while j > k + 1 and not ptoks[j - 1].strip():
             j -= 1
         region = "".join(ptoks[k:j])
         alts = [a for i in range(k, j) for a in alternatives.get(i, [])]
-        placeholder_alts = Counter(a.strip() for a in alts if _PLACEHOLDER_LIKE.match(a.strip()))
+        holders = Counter(a.strip() for a in alts if a.strip() and _PLACEHOLDER_LIKE.match(a.strip()))
         if _PLACEHOLDER_LIKE.match(region.strip()):
-            pass  # the list's own "missing" value: keep it
-        elif placeholder_alts:
-            value = placeholder_alts.most_common(1)[0][0]
-            replaced[k] = escape_literal(value) if "{" not in value else value
-            for i in range(k + 1, j):
-                keep[i] = False
-            keep[k] = False
-        else:
+            k = j
+            continue  # the list's own "missing" value: keep it
+        if holders:
+            replaced[k] = escape_literal(holders.most_common(1)[0][0])
             for i in range(k, j):
                 keep[i] = False
-            # drop the whitespace that separated the dropped part from what precedes it
-            if k > 0 and not ptoks[k - 1].strip() and not ptoks[k - 1].startswith("\n"):
-                keep[k - 1] = False
-            elif j < len(ptoks) and not ptoks[j].strip() and not ptoks[j].startswith("\n"):
-                keep[j] = False
-            dropped_lines.add(line_of[k])
+            k = j
+            continue
+        for i in range(k, j):
+            keep[i] = False
+        dropped_lines.add(line_of[k])
+        # the separator that led to the dropped part goes with it
+        at_end = all(
+            not ptoks[i].strip() or ptoks[i].startswith("\n") for i in range(j, len(ptoks)) if line_of[i] == line_of[k]
+        )
+        p = k - 1
+        while p >= 0 and not ptoks[p].strip() and not ptoks[p].startswith("\n") and keep[p]:
+            keep[p] = False
+            p -= 1
+        if at_end and p >= 0 and ptoks[p] in _SEP_TOKENS and keep[p]:
+            keep[p] = False
+            p -= 1
+            while p >= 0 and not ptoks[p].strip() and not ptoks[p].startswith("\n"):
+                keep[p] = False
+                p -= 1
         k = j
-    # rebuild line by line; a continuation line that lost its content and has no placeholder goes
     lines: list[list[str]] = [[]]
     for i, t in enumerate(ptoks):
         if t.startswith("\n"):
@@ -613,17 +634,13 @@ def learn_template(examples: Sequence[Example], *, with_code: bool, peers: Seque
     for n, toks_ in enumerate(lines):
         text = "".join(toks_)
         body = text.lstrip("\n")
-        if n > 0 and thin and body.strip() and not _is_ph(body):
+        if n > 0 and body.strip() and not _is_ph(body) and (thin or n in dropped_lines):
             continue
-        if n > 0 and n in dropped_lines and "{" not in body.replace("{{", ""):
-            continue
-        if n > 0 and n in dropped_lines and not re.search(r"\{(?!\{)", body):
-            continue
-        if n > 0 and n in dropped_lines and _only_label(body):
-            continue
-        out.append(text.rstrip(" \t") if n in dropped_lines else text)
+        if n in dropped_lines:
+            text = re.sub(r"\s*\(\s*[;,]?\s*\)|\s*\[\s*\]", "", text).rstrip(" \t")
+        out.append(text)
     result = "".join(out)
-    return re.sub(r"\n+$", "", result) if not proto.template.endswith("\n") else result
+    return result.rstrip("\n")
 
 
 def _only_label(body: str) -> bool:
