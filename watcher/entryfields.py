@@ -654,6 +654,11 @@ def looks_like_authors(text: str) -> bool:
         etal = bool(_ETAL.search(t[-24:]))
         if etal:
             t = _ETAL.sub("", t)
+    if " and " in t and "," in t:
+        chunks = [c.strip() for c in t.split(" and ")]
+        if len(chunks) >= 2 and all(c.count(",") == 1 for c in chunks):
+            # BibTeX order: "Latif, Siddique and Cuayahuitl, Heriberto and ..."
+            return all(_NAME_PART.fullmatch(x.strip().replace(".", ". ").strip()) for c in chunks for x in c.split(","))
     parts = [p.strip() for p in _NAME_SPLIT.split(t)]
     parts = [p for p in parts if p and p not in ("...", "…")]
     if not parts:
@@ -744,10 +749,13 @@ def _mask(text: str, spans: list[Span]) -> str:
     return "".join(out)
 
 
+_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.S)
+
+
 def _bold_regions(masked: str) -> list[tuple[int, int, int, int]]:
     """(outer start, outer end, inner start, inner end) of `**...**` / `__...__` regions."""
     out = []
-    for m in re.finditer(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", masked):
+    for m in _BOLD.finditer(masked):
         out.append((m.start(), m.end(), m.start(2), m.end(2)))
     return out
 
@@ -961,6 +969,10 @@ _MARKERS = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.M)
 def read_fields(head: str, tail: str = "") -> Fields:
     """The fields of an entry whose first line (without its list marker) is `head` and whose
     continuation lines are `tail`."""
+    if tail and "**" in head and _mask(head, scan_inline(head)).count("**") % 2:
+        # a bold title wrapped onto the next line ("**Title that goes on\n  and ends**, ...")
+        first, _, rest_tail = tail.partition("\n")
+        head, tail = head + "\n" + first, rest_tail
     title, title_link, tags, title_end, span = read_title_span(head)
     if not title and tail:
         offset = len(head) + 1

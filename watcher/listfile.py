@@ -654,6 +654,7 @@ class _Reader:
             if (opening := _fence(line, nested)) is not None:
                 if not nested:
                     self.close_blocks(i)
+                    self.node.has_html = True  # a code block: content that is not entries
                 fence = opening
                 self.visible[i] = None
                 continue
@@ -810,10 +811,22 @@ def _never(node: _Node) -> str:
     while n is not None and n.kind != "root":
         key = _loose_key(n.leaf) or heading_key(n.leaf)
         for kind, rx in _NEVER:
-            if rx.match(key):
+            if rx.match(key) and (n is node or kind in ("news", "table of contents")):
                 return kind
         n = n.parent
     return ""
+
+
+def _non_paper_reason(node: _Node) -> str:
+    """What the items of a tools / datasets / blogs section are, by its name."""
+    leaf = node.leaf
+    if re.search(r"\b(?:datasets?|data|corpora|corpus|benchmarks?)\b", leaf, re.I):
+        return "dataset without a paper"
+    if re.search(r"\b(?:blogs?|articles|talks?|courses?|lectures?|tutorials?|videos?|podcasts?|books?)\b", leaf, re.I):
+        return "blog post, talk or web page"
+    if re.search(r"\b(?:twitter|tweets|social media)\b", leaf, re.I):
+        return "social media post"
+    return "tool or repository without a paper"
 
 
 def _non_paper_named(node: _Node) -> bool:
@@ -891,7 +904,7 @@ def _item_text(it: _Item) -> str:
     return "\n".join([it.head, *it.tail])
 
 
-def _first_read(it: _Item, tool_named: bool) -> _Read:
+def _first_read(it: _Item, tool_named: bool, tool_reason: str = "tool or repository without a paper") -> _Read:
     f = _row_fields(it) if it.shape == "row" else read_fields(it.head, "\n".join(it.tail))
     text = _item_text(it)
     ids = frozenset(ids_in(text, f.links))
@@ -909,10 +922,15 @@ def _first_read(it: _Item, tool_named: bool) -> _Read:
         for link in links
         if link.kind in PAPER_KINDS or (link.kind not in ("anchor",) and _PAPER_WORD.search(link.text or ""))
     ]
-    if links and all(link.kind == "anchor" for link in links):
+    if (
+        links
+        and all(link.kind == "anchor" for link in links)
+        and it.shape != "row"
+        and not all(is_link_word(link.text) for link in links)
+    ):
         r.verdict, r.reason = "skip", "table of contents"
         return r
-    if it.shape == "paragraph" and (not _ENTRY_START.match(it.head) or f.prose_words > 12 or not f.title):
+    if it.shape == "paragraph" and (not _ENTRY_START.match(it.head) or f.prose_words > 40 or not f.title):
         r.verdict, r.reason = ("skip", "text mentioning a paper") if (ids or dois or paperish) else ("ignore", "")
         return r
     if not f.title:
@@ -978,6 +996,23 @@ def _first_read(it: _Item, tool_named: bool) -> _Read:
     return r
 
 
+def _read_item(it: _Item, tool_named: bool, tool_reason: str) -> _Read:
+    r = _first_read(it, tool_named, tool_reason)
+    if (
+        tool_named
+        and r.verdict in ("skip", "weak")
+        and r.reason
+        in (
+            "tool or repository without a paper",
+            "dataset without a paper",
+            "blog post, talk or web page",
+            "note without a paper link",
+        )
+    ):
+        r.reason = tool_reason
+    return r
+
+
 def _web_reason(kinds: Iterable[str]) -> str:
     ks = set(kinds)
     if ks and ks <= {"social"}:
@@ -1023,7 +1058,6 @@ def parse(text: str) -> ListDocument:
         node.leaf = _clean_heading(node.raw) if node.raw.strip() else ("Details" if node.kind == "details" else "")
         if not node.leaf:
             node.leaf = f"Section at line {node.line + 1}"
-    _name_nodes(nodes)
 
     # first reading of every item, then what each section's items say about the others
     reads: dict[int, list[_Read]] = {}
@@ -1033,7 +1067,8 @@ def parse(text: str) -> ListDocument:
         never = _never(node)
         tool_named = _non_paper_named(node)
         node_meta[k] = (never, tool_named)
-        rs = [_first_read(it, tool_named) for it in node.items]
+        tool_reason = _non_paper_reason(node) if tool_named else ""
+        rs = [_read_item(it, tool_named, tool_reason or "tool or repository without a paper") for it in node.items]
         reads[k] = rs
         if not never:
             for r in rs:
@@ -1098,6 +1133,13 @@ def parse(text: str) -> ListDocument:
                 leaf=node.leaf,
             )
         )
+    # unique names, now that it is known which sections are targets
+    _name_nodes(nodes, [s.target for s in sections])
+    final: list[Section] = []
+    for node, sec in zip(nodes, sections, strict=True):
+        ents = tuple(replace(e, heading=node.name) for e in sec.entries)
+        final.append(replace(sec, name=node.name, entries=ents, path=_path(node)))
+    sections = final
     skipped.sort(key=lambda s: s.line)
     covered: set[int] = set()
     ids: set[str] = set()
@@ -1177,23 +1219,36 @@ def _path(node: _Node) -> tuple[str, ...]:
     return tuple(reversed(out))
 
 
-def _name_nodes(nodes: list[_Node]) -> None:
-    """Unique names: a leaf name that repeats becomes "Parent / Leaf" (then more ancestors)."""
+def _name_nodes(nodes: list[_Node], targets: Sequence[bool]) -> None:
+    """Unique names: where a leaf name repeats, the target keeps it when only one is a target;
+    the others become "Parent / Leaf" (then more ancestors), or "Leaf (line N)" at the top."""
     for node in nodes:
         node.name = node.leaf
-    for depth in range(1, 6):
-        counts = Counter(heading_key(n.name) for n in nodes)
-        dups = [n for n in nodes if counts[heading_key(n.name)] > 1]
-        if not dups:
-            return
-        for n in dups:
-            anc: list[str] = []
-            p = n.parent
-            while p is not None and p.kind != "root" and len(anc) < depth:
-                anc.append(p.leaf)
-                p = p.parent
-            if anc:
-                n.name = " / ".join([*reversed(anc), n.leaf])
+    is_target = {id(n): t for n, t in zip(nodes, targets, strict=True)}
+    groups: dict[str, list[_Node]] = {}
+    for n in nodes:
+        groups.setdefault(heading_key(n.leaf), []).append(n)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        keep = [n for n in group if is_target[id(n)]]
+        rename = [n for n in group if not (len(keep) == 1 and n is keep[0])]
+        for depth in range(1, 6):
+            names = Counter(heading_key(n.name) for n in group)
+            clash = [n for n in rename if names[heading_key(n.name)] > 1]
+            if not clash:
+                break
+            for n in clash:
+                anc: list[str] = []
+                p = n.parent
+                while p is not None and p.kind != "root" and len(anc) < depth:
+                    anc.append(p.leaf)
+                    p = p.parent
+                n.name = " / ".join([*reversed(anc), n.leaf]) if anc else f"{n.leaf} (line {n.line + 1})"
+    counts = Counter(heading_key(n.name) for n in nodes)
+    for n in nodes:
+        if counts[heading_key(n.name)] > 1 and not is_target[id(n)]:
+            n.name = f"{n.name} (line {n.line + 1})"
     counts = Counter(heading_key(n.name) for n in nodes)
     seen: Counter[str] = Counter()
     for n in nodes:
@@ -1437,11 +1492,12 @@ def _order(entries: Sequence[Entry]) -> tuple[str, str]:
         if len(have) < 4 or len(have) * 10 < len(entries) * 7 or len(set(have)) < 2:
             continue
         pairs = list(itertools.pairwise(have))
-        desc = sum(1 for a, b in pairs if a >= b)
-        asc = sum(1 for a, b in pairs if a <= b)
-        if desc * 10 >= len(pairs) * 9 and desc > asc:
+        ups = sum(1 for a, b in pairs if a < b)
+        downs = sum(1 for a, b in pairs if a > b)
+        allowed = len(pairs) // 20  # a misplaced entry in twenty
+        if downs >= 2 and ups <= allowed:
             return "desc", by
-        if asc * 10 >= len(pairs) * 9 and asc > desc:
+        if ups >= 2 and downs <= allowed:
             return "asc", by
         return "", ""
     return "", ""
@@ -1582,7 +1638,8 @@ def _learn_style(doc: ListDocument, section: Section) -> Style:
     exs = [x for x in examples if isinstance(x, liststyle.Example)]
     prs = [x for x in peers if isinstance(x, liststyle.Example)]
     plain = liststyle.learn_template(exs, with_code=False, peers=prs)
-    coded = liststyle.learn_template(exs, with_code=True, peers=prs) if any(x.has_code for x in exs) else plain
+    has_code = any(x.has_code for x in [*exs, *prs])
+    coded = liststyle.learn_template(exs, with_code=True, peers=prs) if has_code else plain
     forms = [f for x in exs for f in x.arxiv_forms]
     fmts = [x.date_fmt for x in exs if x.date_fmt]
     plain, coded = (liststyle.vote_date_format(liststyle.vote_url_forms(t, forms), fmts) for t in (plain, coded))
@@ -1681,7 +1738,7 @@ def _learn_row(doc: ListDocument, rows: Sequence[Entry], marker: str, form: str)
                 code_url=e.code_url,
                 number_span=None,
                 year=_facts_year(e),
-                paper_url=_paper_url(e) if span else "",
+                paper_url=_paper_url(e),
             )
             per_col[j][ex.template] += 1
             url_forms.extend(ex.arxiv_forms)
@@ -1714,10 +1771,10 @@ def _learn_row(doc: ListDocument, rows: Sequence[Entry], marker: str, form: str)
             if content and len(content) + 2 <= width:
                 fits += 1
                 padded += len(cell) == width
-        is_padded = fits >= 3 and padded * 10 >= fits * 6
+        is_padded = fits >= 2 and padded * 10 >= fits * 6
         lead, trail = leads.most_common(1)[0][0] if leads else (1, 1)
         align = table.aligns[j] if j < len(table.aligns) else "none"
-        cells_out.append(_Cell(plain_t, code_t, width if is_padded else 0, align, min(lead, 3), min(trail, 3)))
+        cells_out.append(_Cell(plain_t, code_t, width if is_padded else 0, align, min(lead, 40), min(trail, 40)))
     if not any("{title}" in c.template for c in cells_out):
         ti = _role_index(table, "title")
         if ti < 0:
@@ -1839,7 +1896,7 @@ def _empty_section_point(doc: ListDocument, section: Section) -> tuple[int, bool
     body_end = section.body_end if section.body_end > section.line else section.end
     tables = [t for t in doc.tables if section.line < t.header < body_end]
     if tables:
-        return tables[-1].end, False
+        return tables[0].header + 2, False  # right under the header: before any empty rows
     at = section.line + 1
     for i in range(section.line + 1, body_end):
         line = doc.lines[i]

@@ -385,6 +385,12 @@ def generalise(
     offset = 0
     for line in raw.split("\n"):
         for sp in scan_inline(line):
+            if sp.kind == "image" and gh and f"{gh[1]}/{gh[2]}" in sp.url:
+                path = f"{gh[1]}/{gh[2]}"
+                j = line.find(path, sp.start, sp.end)
+                subs.append((offset + j, offset + j + len(path), "{code_path}"))
+                has_code = True
+                continue
             if sp.kind not in ("link", "autolink"):
                 continue
             url = sp.url
@@ -407,6 +413,12 @@ def generalise(
             if code_url and url.rstrip("/") == code_url.rstrip("/"):
                 has_code = True
                 subs.append((offset + k, offset + k + len(url), "{code}"))
+                if gh and "![" in sp.text:  # a badge naming the repository, inside the code link
+                    path = f"{gh[1]}/{gh[2]}"
+                    j = line.find(path, sp.start, k)
+                    while j >= 0:
+                        subs.append((offset + j, offset + j + len(path), "{code_path}"))
+                        j = line.find(path, j + len(path), k)
                 continue
             if gh and sp.kind == "link" and f"{gh[1]}/{gh[2]}" in url:
                 path = f"{gh[1]}/{gh[2]}"
@@ -530,7 +542,7 @@ def learn_template(examples: Sequence[Example], *, with_code: bool, peers: Seque
     else:
         cands = [e for e in base if not e.has_code] or base
     cands = _sample(cands, 12)
-    evidence = _sample(pool, 24) + _sample(others_pool, 12 if len(pool) >= 12 else 24)
+    evidence = _sample(pool, 40) + _sample(others_pool, 16 if len(pool) >= 16 else 32)
     toks: dict[int, list[str]] = {}
     for e in [*cands, *evidence]:
         if id(e) not in toks:
@@ -565,7 +577,7 @@ def learn_template(examples: Sequence[Example], *, with_code: bool, peers: Seque
                     matched[k] += 1
             elif i2 > i1:
                 alternatives.setdefault(i1, []).append("".join(otoks[j1:j2]))
-    need = max(1, -(-len(others) * 85 // 100)) if others else 0
+    need = max(1, -(-len(others) * 90 // 100)) if others else 0
     keep = [True] * len(ptoks)
     replaced: dict[int, str] = {}
     line_of: list[int] = []
@@ -691,7 +703,7 @@ def wrap_optional(template: str) -> str:
     def opt(m: re.Match[str]) -> str:
         return "{?" + m.group(0) + "}"
 
-    out = template
+    out = _wrap_code(template)
     # a whole continuation line that is only authors (or code) and punctuation
     out = re.sub(r"\n[ \t]*(?:[-*+][ \t]+)?[*_]*\{(?:authors|first_author)[^{}]*\}[*_.,]*(?=\n|$)", opt, out)
     out = re.sub(
@@ -700,6 +712,30 @@ def wrap_optional(template: str) -> str:
         out,
     )
     return out
+
+
+def _wrap_code(template: str) -> str:
+    """Tokens that write the paper's code link (and the space before them) become optional:
+    written only for a paper that names its code."""
+    toks = tokens(template)
+    out: list[str] = []
+    i = 0
+    depth = 0
+    while i < len(toks):
+        t = toks[i]
+        if t == "{?":
+            depth += 1
+        elif t == "}" and depth:
+            depth -= 1
+        if depth == 0 and "{code" in t and t != "{?":
+            lead = ""
+            if out and out[-1].strip() == "" and not out[-1].startswith("\n"):
+                lead = out.pop()
+            out.append("{?" + lead + t + "}")
+        else:
+            out.append(t)
+        i += 1
+    return "".join(out)
 
 
 def display_width(text: str) -> int:
