@@ -256,7 +256,7 @@ _PAPER_HOSTS = re.compile(
     r"|proceedings\.mlr\.press|jmlr\.org|aaai\.org|ojs\.aaai\.org|ijcai\.org|isca-archive\.org|isca-speech\.org"
     r"|semanticscholar\.org|researchgate\.net|papers\.ssrn\.com|ssrn\.com|mdpi\.com|tandfonline\.com"
     r"|onlinelibrary\.wiley\.com|academic\.oup\.com|journals\.plos\.org|pnas\.org|biorxiv\.org|medrxiv\.org"
-    r"|archives\.ismir\.net|ismir\.net|icml\.cc|iclr\.cc|hal\.science|hal\.archives-ouvertes\.fr|dblp\.org"
+    r"|archives\.ismir\.net|ismir\.net|program\.ismir\d*\.net|ismir\d*program\.ismir\.net|icml\.cc|iclr\.cc|hal\.science|hal\.archives-ouvertes\.fr|dblp\.org"
     r"|paperswithcode\.com|scholar\.google\.com|pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov|frontiersin\.org"
     r"|iopscience\.iop\.org|cambridge\.org|jstor\.org|osf\.io|computer\.org|csdl\.computer\.org|usenix\.org"
     r"|ndss-symposium\.org|openaccess\.thecvf\.com|bmvc\d*\.org|sigir\.org|kdd\.org|thewebconf\.org)$",
@@ -963,6 +963,9 @@ def _atoms(text: str) -> tuple[list[str], str]:
 _WORDY = re.compile(r"\S*[A-Za-z]{2,}\S*")
 _LINK_RE = re.compile(r"\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\([^)]*\)")
 _PIECES = re.compile(r"\x1f|<br\s*/?>|\n|\s[|\u00b7\u2022/]\s|(?<=[a-z\])]{2})\.(?=\s|$)")
+_FIELD_LINE = re.compile(
+    r"^\s*\*\*(?!(?:authors?|by|venue|published|year|date)\b)[^*\n]{1,40}:\s*\*\*:?.*$", re.M | re.I
+)
 _MARKERS = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.M)
 
 
@@ -1010,6 +1013,8 @@ def read_fields(head: str, tail: str = "") -> Fields:
         elif not venue and (v := parse_venue(tag)):
             venue = v
     rest = head[title_end:] + ("\n" + _MARKERS.sub("", tail) if tail else "")
+    # "**Metrics:** ..." field lines (of a paper heading) are not the paper's authors or venue
+    rest = _FIELD_LINE.sub("", rest) if "**" in rest else rest
     rest_plain_words = 0
     atoms, flat = _atoms(rest)
     for atom in atoms:

@@ -482,7 +482,7 @@ _ROLE_WORDS = (
     ("date", re.compile(r"\b(?:date|year|time|month|published on|release|released)\b", re.I)),
     ("code", re.compile(r"\b(?:code|github|repo|repository|implementation|project)\b", re.I)),
     ("link", re.compile(r"\b(?:link|links|pdf|url|download|resource|resources|page|arxiv|demo)\b", re.I)),
-    ("name", re.compile(r"\b(?:name|model|method|dataset|benchmark|short name|abbr)\b", re.I)),
+    ("name", re.compile(r"\b(?:names?|models?|methods?|datasets?|benchmarks?|short name|abbr\w*|systems?)\b", re.I)),
 )
 
 
@@ -920,7 +920,8 @@ def _first_read(it: _Item, tool_named: bool, tool_reason: str = "tool or reposit
     paperish = [
         link
         for link in links
-        if link.kind in PAPER_KINDS or (link.kind not in ("anchor",) and _PAPER_WORD.search(link.text or ""))
+        if (link.kind in (STRONG_PAPER_KINDS if tool_named else PAPER_KINDS))
+        or (link.kind != "anchor" and is_link_word(link.text or "-") and _PAPER_WORD.search(link.text or ""))
     ]
     if (
         links
@@ -930,7 +931,10 @@ def _first_read(it: _Item, tool_named: bool, tool_reason: str = "tool or reposit
     ):
         r.verdict, r.reason = "skip", "table of contents"
         return r
-    if it.shape == "paragraph" and (not _ENTRY_START.match(it.head) or f.prose_words > 40 or not f.title):
+    bold_start = it.head.lstrip().startswith(("**", "__", "[**", "[__", "<b>", "<strong>"))
+    if it.shape == "paragraph" and (
+        not _ENTRY_START.match(it.head) or f.prose_words > (40 if bold_start else 12) or not f.title
+    ):
         r.verdict, r.reason = ("skip", "text mentioning a paper") if (ids or dois or paperish) else ("ignore", "")
         return r
     if not f.title:
@@ -1021,7 +1025,18 @@ def _web_reason(kinds: Iterable[str]) -> str:
 
 
 def _is_abbreviation(r: _Read) -> bool:
+    """A bare link to a paper named by a short name (`- [PAL](arxiv link)`, a table cell of
+    dataset names): an index of abbreviations, not a paper entry."""
     f = r.fields
+    if r.item.shape == "row":
+        return (
+            f.title_link is not None
+            and not f.venue
+            and not f.authors
+            and f.date is None
+            and len(f.title.split()) <= 4
+            and len(f.title) <= 32
+        )
     return (
         r.item.shape in ("bullet", "numbered")
         and not r.item.tail
@@ -1077,6 +1092,11 @@ def parse(text: str) -> ListDocument:
                 elif r.verdict in ("paper", "weak"):
                     doc_counts.linked += 1
 
+    # the shapes papers take in this list: an item without a paper link that has one of them
+    # (a technical report linked to GitHub, a paper on a project page) is a paper too
+    doc_sigs = Counter(r.sig() for k, rs in reads.items() if not node_meta[k][0] for r in rs if r.verdict == "paper")
+    n_conf = sum(doc_sigs.values())
+    good_sigs = {s for s, n in doc_sigs.items() if n * 4 >= n_conf} if n_conf >= 10 else set()
     sections: list[Section] = []
     skipped: list[Skipped] = []
     for k, node in enumerate(nodes):
@@ -1085,13 +1105,15 @@ def parse(text: str) -> ListDocument:
         entries: list[Entry] = []
         considered = [r for r in rs if r.verdict in ("paper", "bare", "weak")]
         bare_n = sum(1 for r in considered if r.verdict == "bare")
+        doc_total = doc_counts.bare + doc_counts.linked
+        doc_bare = doc_counts.bare * 2 >= doc_total and doc_counts.bare > 0
         if len(considered) >= 3:
-            bare_ok = bare_n * 2 >= len(considered)
+            # bare titles are papers in a list of bare titles (and in a bare section of a list
+            # that has a good share of them), notes elsewhere
+            bare_ok = bare_n * 2 >= len(considered) and (doc_bare or doc_counts.bare * 4 >= doc_total)
         else:
-            bare_ok = doc_counts.bare * 2 >= doc_counts.bare + doc_counts.linked and doc_counts.bare > 0
+            bare_ok = doc_bare
         confident = [r for r in rs if r.verdict == "paper"]
-        sigs = Counter(r.sig() for r in confident)
-        good_sigs = {s for s, n in sigs.items() if n * 4 >= len(confident)} if len(confident) >= 3 else set()
         abbrev = [r for r in confident if _is_abbreviation(r)]
         abbreviation_index = len(abbrev) >= 3 and len(abbrev) * 5 >= 3 * len(confident)
         prose_words = 0
@@ -1099,10 +1121,10 @@ def parse(text: str) -> ListDocument:
             verdict, reason = r.verdict, r.reason
             if never and verdict != "ignore":
                 verdict, reason = "skip", _SECTION_SKIP_REASON.get(never, "note without a paper link")
-            elif verdict == "paper" and abbreviation_index and _is_abbreviation(r):
+            elif verdict in ("paper", "weak") and abbreviation_index and _is_abbreviation(r):
                 verdict, reason = "skip", "abbreviation index"
             elif verdict == "bare":
-                verdict = "paper" if bare_ok and not tool_named else "skip"
+                verdict = "paper" if bare_ok and not tool_named and r.fields.prose_words <= 6 else "skip"
             elif verdict == "weak":
                 ok = r.sig() in good_sigs and not tool_named and reason not in ("social media post",)
                 verdict = "paper" if ok else "skip"
@@ -1244,7 +1266,11 @@ def _name_nodes(nodes: list[_Node], targets: Sequence[bool]) -> None:
                 while p is not None and p.kind != "root" and len(anc) < depth:
                     anc.append(p.leaf)
                     p = p.parent
-                n.name = " / ".join([*reversed(anc), n.leaf]) if anc else f"{n.leaf} (line {n.line + 1})"
+                same_parent = [m for m in group if m is not n and m.parent is n.parent]
+                if anc and not same_parent:
+                    n.name = " / ".join([*reversed(anc), n.leaf])
+                else:
+                    n.name = f"{n.leaf} (line {n.line + 1})"
     counts = Counter(heading_key(n.name) for n in nodes)
     for n in nodes:
         if counts[heading_key(n.name)] > 1 and not is_target[id(n)]:
@@ -1640,7 +1666,7 @@ def _learn_style(doc: ListDocument, section: Section) -> Style:
     plain = liststyle.learn_template(exs, with_code=False, peers=prs)
     has_code = any(x.has_code for x in [*exs, *prs])
     coded = liststyle.learn_template(exs, with_code=True, peers=prs) if has_code else plain
-    forms = [f for x in exs for f in x.arxiv_forms]
+    forms = [f for x in (exs if len(exs) >= 5 else [*exs, *prs]) for f in x.arxiv_forms]
     fmts = [x.date_fmt for x in exs if x.date_fmt]
     plain, coded = (liststyle.vote_date_format(liststyle.vote_url_forms(t, forms), fmts) for t in (plain, coded))
     plain, coded = liststyle.wrap_optional(plain), liststyle.wrap_optional(coded)

@@ -587,6 +587,9 @@ def learn_template(examples: Sequence[Example], *, with_code: bool, peers: Seque
             line_no += 1
         line_of.append(line_no)
     dropped_lines: set[int] = set()
+    # lines that write a fact of the paper (its title, a link, its authors): the list's own
+    # placeholders for a missing value are kept there; other lines are fields watcher cannot fill
+    fact_lines = {line_of[i] for i, t in enumerate(ptoks) if _is_ph(t)}
 
     def variable(i: int) -> bool:
         t = ptoks[i]
@@ -608,7 +611,7 @@ def learn_template(examples: Sequence[Example], *, with_code: bool, peers: Seque
         if _PLACEHOLDER_LIKE.match(region.strip()):
             k = j
             continue  # the list's own "missing" value: keep it
-        if holders:
+        if holders and line_of[k] in fact_lines and sum(holders.values()) >= max(2, len(others) // 30):
             replaced[k] = escape_literal(holders.most_common(1)[0][0])
             for i in range(k, j):
                 keep[i] = False
