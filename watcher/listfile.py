@@ -103,15 +103,17 @@ _NEVER = (
     ("license", re.compile(r"^(?:licen[cs]e|copyright)$", re.I)),
     ("contact", re.compile(r"^(?:contact(?: us| me)?|about(?: us)?|maintainers?|authors?)$", re.I)),
 )
-# Sections of things that are not papers: targets only when they do hold papers.
-_NON_PAPER = re.compile(
-    r"\b(?:datasets?|data|corpora|corpus|tools?|toolkits?|toolbox|libraries|library|frameworks?|software"
-    r"|projects?|products?|apps?|applications?|demos?|blogs?|blog posts|articles|talks?|courses?|lectures?"
-    r"|tutorials?|videos?|podcasts?|twitter|tweets|social media|open[- ]source|codebases?|code|repos|repositories"
-    r"|models?|checkpoints|leaderboards?|competitions?|challenges|workshops|books?|websites?|links|resources"
-    r"|awesome lists?|related lists?|related repositories|other lists|docs|documentation|catalogs?|misc)\b",
+# Sections of things that are not papers (targets only when they do hold papers): a heading
+# whose last word names such things ("Audio Datasets", "Blogs & Tutorials", "Open-source
+# Project"), or that starts with "Open source". "Large Audio Models" is a section of papers.
+_NON_PAPER_HEAD = re.compile(
+    r"(?:datasets?|corpora|tools?|toolkits?|toolbox|libraries|frameworks|software|projects?|products?|apps"
+    r"|demos|blogs?|blog posts?|articles|talks|courses?|lectures|tutorials?|videos|podcasts?|twitter|tweets"
+    r"|social media|codebases?|repos|repositories|checkpoints|weights|leaderboards?|competitions|workshops"
+    r"|books|websites?|links|resources|lists|docs|documentation|catalogs?|catalogues?|implementations)$",
     re.I,
 )
+_OPEN_SOURCE = re.compile(r"^(?:open[- ]?source|pre-?trained|released)\b|^models?$", re.I)
 SKIP_REASONS = (
     "table of contents",
     "news item",
@@ -830,8 +832,13 @@ def _non_paper_reason(node: _Node) -> str:
 
 
 def _non_paper_named(node: _Node) -> bool:
-    leaf = node.leaf
-    return bool(_NON_PAPER.search(leaf)) and not re.search(r"\bpapers?\b|\bsurveys?\b|\breports?\b", leaf, re.I)
+    leaf = _loose_key(node.leaf) or heading_key(node.leaf)
+    if re.search(r"\bpapers?\b|\bsurveys?\b|\breports?\b", leaf):
+        return False
+    words = re.findall(r"[a-z][a-z-]*", leaf)
+    if not words:
+        return False
+    return bool(_NON_PAPER_HEAD.match(words[-1])) or bool(_OPEN_SOURCE.match(leaf))
 
 
 def _row_fields(it: _Item) -> Fields:
