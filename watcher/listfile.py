@@ -2041,3 +2041,193 @@ def _ordered_point(entries: Sequence[Entry], st: Style, nk: tuple[int, ...]) -> 
     if last is None:
         return keyed_only[0][0], True
     return last, False
+
+
+# -- venues (phase 2) ------------------------------------------------------------------------------
+
+
+def _replace_line(doc: ListDocument, index: int, new_line: str) -> str:
+    lines = list(doc.lines)
+    eol = lines[index][len(_strip_eol(lines[index])) :]
+    lines[index] = new_line + eol
+    return "".join(lines)
+
+
+def venue_edit(doc: ListDocument, entry: Entry, venue: str) -> str | None:
+    """The list text with `venue` ("ICASSP 2026") added to one listed entry in the list's own
+    venue style, or None where the section records no venues (or the entry already names one).
+
+    A table's venue cell is filled (replacing a preprint marker such as "Arxiv" or a
+    placeholder); a list that writes venues as indented sub-lines (`  - ICLR 2024`) gets one at
+    the end of the entry; a preprint marker the entry already carries ("(arXiv 2025)",
+    "Arxiv 2025.") is replaced; otherwise the entry gets a tag where the section's other
+    entries have theirs (`(ICML 2022)` after the title, `(ACL 2024)` before it). Nothing else
+    about the entry changes."""
+    from . import liststyle
+    from .entryfields import is_preprint, read_title_span
+
+    text = " ".join(markdown_text(venue).split())
+    if not text or "\n" in text:
+        return None
+    section = next((s for s in doc.sections if entry in s.entries), None)
+    if section is None:
+        return None
+    if entry.venue and not is_preprint(entry.venue) and not liststyle._PLACEHOLDER_LIKE.match(entry.venue):
+        return None  # it names its venue already
+    line = _strip_eol(doc.lines[entry.start])
+    if entry.shape == "row":
+        table = _table_of(doc, entry)
+        j = _role_index(table, "venue") if table is not None else -1
+        if table is None or j < 0:
+            return None
+        cells = _cells(line)
+        if j >= len(cells):
+            return None
+        old = cells[j]
+        content = old.strip()
+        if content and not is_preprint(plain_text(content)) and not liststyle._PLACEHOLDER_LIKE.match(content):
+            return None
+        width = len(old)
+        if width >= len(text) + 2:
+            spare = width - len(text)
+            align = table.aligns[j] if j < len(table.aligns) else "none"
+            left = spare // 2 if align == "center" else (spare - 1 if align == "right" else 1)
+            if not content:
+                left = min(left, max(1, len(old) - len(old.lstrip())))
+            new_cell = " " * left + text + " " * (spare - left)
+        else:
+            new_cell = " " + text + " "
+        # rebuild the row, every other cell as it was
+        spans = _cell_spans(line)
+        if len(spans) != len(cells):
+            return None
+        a, b = spans[j]
+        return _replace_line(doc, entry.start, line[:a] + new_cell + line[b:])
+    entries = list(section.entries)
+    # venues written as their own indented sub-line ("  - TASLP")
+    sub = _VENUE_SUBLINE
+    sublines = [
+        _strip_eol(doc.lines[k])
+        for e in (doc.entries if len(entries) < 5 else entries)
+        for k in range(e.start + 1, e.end)
+        if sub.match(_strip_eol(doc.lines[k])) and parse_venue(sub.match(_strip_eol(doc.lines[k]))[2])  # type: ignore[index]
+    ]
+    if sublines:
+        m = sub.match(sublines[0])
+        assert m is not None
+        new_line = m[1] + text + doc.newline
+        lines = list(doc.lines)
+        at = entry.end
+        if not lines[at - 1].endswith("\n"):
+            lines[at - 1] += doc.newline
+            new_line = new_line.rstrip("\r\n")
+        lines.insert(at, new_line)
+        return "".join(lines)
+    # a preprint marker in the entry ("(arXiv 2025)", "Arxiv 2025.", "[Preprint]")
+    raw = [_strip_eol(doc.lines[k]) for k in range(entry.start, entry.end)]
+    marker = re.compile(
+        r"(?<![\w/.])(?:arXiv|Arxiv|ArXiv|ARXIV|Preprint|preprint|CoRR)(?:[ '’-]*(?:19|20)\d\d)?(?![\w/]|\.\w)"
+    )
+    if entry.venue and is_preprint(entry.venue):
+        for k, ln in enumerate(raw):
+            for mm in marker.finditer(ln):
+                if mm[0].lower().startswith(("arxiv", "preprint", "corr")) and not _inside_link_target(ln, mm.start()):
+                    return _replace_line(doc, entry.start + k, ln[: mm.start()] + text + ln[mm.end() :])
+    # a tag where the section's other entries have theirs
+    placements: Counter[tuple[str, str, str]] = Counter()
+    for e in entries:
+        if not e.venue or e is entry:
+            continue
+        first = _strip_eol(doc.lines[e.start])
+        k = first.find(e.venue)
+        if k < 0:
+            continue
+        before, after = first[:k], first[k + len(e.venue) :]
+        open_ch = before[-1:] if before[-1:] in "([" else ""
+        close_ch = after[:1] if after[:1] in ")]" else ""
+        if not open_ch or not close_ch:
+            continue
+        m = _ITEM.match(first)
+        head = m[4] if m else first
+        _, _, _, title_end, _ = read_title_span(head)
+        where = "before" if first.find(head) + title_end > k else "after"
+        placements[(where, open_ch, close_ch)] += 1
+    if not placements:
+        return None
+    (where, open_ch, close_ch), _ = placements.most_common(1)[0]
+    tag = f"{open_ch}{text}{close_ch}"
+    m = _ITEM.match(line)
+    head = m[4] if m else line.strip()
+    offset = line.find(head) if head else 0
+    title, _, _, title_end, span = read_title_span(head)
+    if not title or span is None:
+        return None
+    if where == "before":
+        at = offset + span[0]
+        # before the title's own markup (** or [)
+        while at > offset and line[at - 1] in "*_[":
+            at -= 1
+        return _replace_line(doc, entry.start, line[:at] + tag + " " + line[at:])
+    at = offset + title_end
+    while at < len(line) and line[at] in "*_.":
+        at += 1
+    return _replace_line(doc, entry.start, line[:at] + " " + tag + line[at:])
+
+
+_VENUE_SUBLINE = re.compile(r"^([ \t]+[-*+][ \t]+)(\S.*?)\s*$")
+
+
+def _inside_link_target(line: str, k: int) -> bool:
+    for sp in scan_inline(line):
+        if sp.kind in ("link", "image") and sp.start <= k < sp.end:
+            text_end = sp.start + 1 + len(sp.text) + (1 if sp.kind == "image" else 0)
+            return k > text_end
+    return False
+
+
+def _cell_spans(row: str) -> list[tuple[int, int]]:
+    """Where each cell of a table row is (`_cells` order), as (start, end) in the row."""
+    out: list[tuple[int, int]] = []
+    s = row
+    i = 0
+    while i < len(s) and s[i] in " \t":
+        i += 1
+    if i < len(s) and s[i] == "|":
+        i += 1
+    start = i
+    in_code = 0
+    end_limit = len(s.rstrip())
+    if s.rstrip().endswith("|") and not s.rstrip().endswith("\\|"):
+        end_limit -= 1
+    while i < end_limit:
+        c = s[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "`":
+            m = re.match(r"`+", s[i:])
+            assert m is not None
+            n = len(m.group(0))
+            in_code = 0 if in_code == n else (n if not in_code else in_code)
+            i += n
+            continue
+        if c == "|" and not in_code:
+            out.append((start, i))
+            start = i + 1
+        i += 1
+    out.append((start, max(start, end_limit)))
+    return out
+
+
+def skip_report(doc: ListDocument) -> list[str]:
+    """Lines for `watcher train` / `check-config`: which sections are not targets and why, and
+    how many items were skipped for which reason (with a first example of each)."""
+    out: list[str] = []
+    for s in doc.sections:
+        if not s.target:
+            out.append(f"section {s.name!r} (line {s.line + 1}) is not a target: {s.why}")
+    reasons = Counter(s.reason for s in doc.skipped)
+    for reason, n in reasons.most_common():
+        first = next(s for s in doc.skipped if s.reason == reason)
+        out.append(f"skipped {n} {reason} item(s), e.g. line {first.line + 1}: {first.text[:60]!r}")
+    return out
