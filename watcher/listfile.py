@@ -2208,7 +2208,7 @@ def _cell_spans(row: str) -> list[tuple[int, int]]:
             m = re.match(r"`+", s[i:])
             assert m is not None
             n = len(m.group(0))
-            in_code = 0 if in_code == n else (n if not in_code else in_code)
+            in_code = 0 if in_code == n else (in_code or n)
             i += n
             continue
         if c == "|" and not in_code:
