@@ -66,8 +66,10 @@ _HTML_BLOCK = re.compile(
 )
 _HTML_LINE = re.compile(r"^ {0,3}<[A-Za-z/!]")
 _DETAILS_OPEN = re.compile(r"^ {0,3}<details\b[^>]*>", re.I)
-_DETAILS_CLOSE = re.compile(r"</details\s*>", re.I)
-_SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)(?:</summary\s*>|$)", re.I | re.S)
+_DETAILS_CLOSE = re.compile(r"(?<!\\)</details\s*>", re.I)
+_DETAILS_CLOSE_LINE = re.compile(r"^ {0,3}</details\s*>", re.I)
+_SUMMARY_LINE = re.compile(r"^ {0,3}<summary\b", re.I)
+_SUMMARY = re.compile(r"(?<!\\)<summary\b[^>]*>(.*?)(?:</summary\s*>|$)", re.I | re.S)
 # Characters that change the structure of a Markdown line; escaped in titles we write.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
@@ -679,7 +681,7 @@ class _Reader:
             stripped = line.lstrip()
             if item is not None and item.shape == "heading":
                 # the body of a paper heading: its field bullets and text, up to the next heading
-                if _DETAILS_CLOSE.search(line) and not _DETAILS_OPEN.match(line):
+                if _DETAILS_CLOSE_LINE.match(line):
                     self.close_item(i)
                     self._close_details(i)
                 continue
@@ -749,10 +751,12 @@ class _Reader:
         return False
 
     def _details(self, line: str, i: int) -> bool:
-        """`<details>`, `<summary>` and `</details>` lines: details blocks are sections."""
+        """`<details>`, `<summary>` and `</details>` lines: details blocks are sections. The tags
+        count at the start of a line, as GitHub reads HTML blocks (an escaped `\\<` is text)."""
         opened = _DETAILS_OPEN.match(line)
-        closed = _DETAILS_CLOSE.search(line)
-        if not opened and not closed and not (self.node.kind == "details" and "<summary" in line.lower()):
+        closed = _DETAILS_CLOSE.search(line) if (opened or _DETAILS_CLOSE_LINE.match(line)) else None
+        summary = _SUMMARY.search(line) if _SUMMARY_LINE.match(line) and self.node.kind == "details" else None
+        if not opened and not closed and not summary:
             return False
         self.close_blocks(i)
         if opened:
@@ -764,14 +768,13 @@ class _Reader:
             if closed and closed.start() > opened.start():
                 self.end_node(i + 1)
             return True
-        if self.node.kind == "details" and (m := _SUMMARY.search(line)) and not self.node.raw:
-            self.node.raw = m[1]
+        if summary is not None:
+            if not self.node.raw:
+                self.node.raw = summary[1]
             if closed:
                 self._close_details(i)
             return True
-        if closed:
-            self._close_details(i)
-            return True
+        self._close_details(i)
         return True
 
     def _close_details(self, i: int) -> None:
@@ -1527,10 +1530,10 @@ def _order(entries: Sequence[Entry]) -> tuple[str, str]:
         pairs = list(itertools.pairwise(have))
         ups = sum(1 for a, b in pairs if a < b)
         downs = sum(1 for a, b in pairs if a > b)
-        allowed = len(pairs) // 20  # a misplaced entry in twenty
-        if downs >= 2 and ups <= allowed:
+        allowed = max(len(pairs) // 20, 1 if len(pairs) >= 6 else 0)  # a misplaced entry or so
+        if downs >= max(2, 3 * ups) and ups <= allowed:
             return "desc", by
-        if ups >= 2 and downs <= allowed:
+        if ups >= max(2, 3 * downs) and downs <= allowed:
             return "asc", by
         return "", ""
     return "", ""
@@ -1672,10 +1675,10 @@ def _learn_style(doc: ListDocument, section: Section) -> Style:
     prs = [x for x in peers if isinstance(x, liststyle.Example)]
     plain = liststyle.learn_template(exs, with_code=False, peers=prs)
     has_code = any(x.has_code for x in [*exs, *prs])
-    coded = liststyle.learn_template(exs, with_code=True, peers=prs) if has_code else plain
     forms = [f for x in (exs if len(exs) >= 5 else [*exs, *prs]) for f in x.arxiv_forms]
     fmts = [x.date_fmt for x in exs if x.date_fmt]
-    plain, coded = (liststyle.vote_date_format(liststyle.vote_url_forms(t, forms), fmts) for t in (plain, coded))
+    plain = liststyle.vote_date_format(liststyle.vote_url_forms(plain, forms), fmts)
+    coded = liststyle.add_code(plain, [*exs, *prs]) if has_code else plain
     plain, coded = liststyle.wrap_optional(plain), liststyle.wrap_optional(coded)
     if "{title}" not in plain:
         plain = f"{doc.bullet} {{title}}"
@@ -1933,7 +1936,7 @@ def _empty_section_point(doc: ListDocument, section: Section) -> tuple[int, bool
     at = section.line + 1
     for i in range(section.line + 1, body_end):
         line = doc.lines[i]
-        if _DETAILS_CLOSE.search(line) and section.kind == "details":
+        if _DETAILS_CLOSE_LINE.match(line) and section.kind == "details":
             break
         if line.strip():
             at = i + 1

@@ -295,13 +295,17 @@ def render(template: str, paper: Paper) -> list[str]:
             out.append(_value(p, paper))
         else:
             out.append(_render_parts([p], paper) or "")
-    return "".join(out).split("\n")
+    lines = "".join(out).split("\n")
+    while len(lines) > 1 and not lines[-1].strip():
+        lines.pop()
+    return lines
 
 
 # -- learning ---------------------------------------------------------------------------------------------
 
 _TOKEN = re.compile(
     r"\{\{|\}\}|\{\?|\{[a-z_]+(?::[^{}]*)?\}"
+    r"|\[\[[^\[\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\)\]"
     r"|!?\[(?:[^\[\]\n]|\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\])*\]\((?:[^()\n]|\([^()\n]*\))*\)"
     r"|https?://[^\s)\]|<>]+|[A-Za-z0-9]+|\n[ \t]*|[ \t]+|."
 )
@@ -410,7 +414,7 @@ def generalise(
                 has_paper_ph = True
                 subs.append((offset + k, offset + k + len(url), "{url}"))
                 continue
-            if code_url and url.rstrip("/") == code_url.rstrip("/"):
+            if code_url and url.rstrip("/") == code_url.rstrip("/") and _code_text_ok(sp.text, gh):
                 has_code = True
                 subs.append((offset + k, offset + k + len(url), "{code}"))
                 if gh and "![" in sp.text:  # a badge naming the repository, inside the code link
@@ -467,6 +471,17 @@ def generalise(
         i = b
     out.append(escape_literal(raw[i:]))
     return Example("".join(out), has_arxiv, has_code, date_fmt, tuple(forms))
+
+
+def _code_text_ok(text: str, gh: re.Match[str] | None) -> bool:
+    """Can a new entry write this code link's text? A link word ("Code", "[Github]"), a badge,
+    nothing, or the repository's own name: yes; a paper's own words for its code: no."""
+    from .entryfields import is_link_word
+
+    t = plain_text(text)
+    if not t or "![" in text or is_link_word(t) or t.startswith("http"):
+        return True
+    return gh is not None and t.strip().lower() in (gh[2].lower().removesuffix(".git"), f"{gh[1]}/{gh[2]}".lower())
 
 
 def _find_authors(raw: str, authors: str) -> tuple[int, int] | None:
@@ -592,8 +607,12 @@ def learn_template(examples: Sequence[Example], *, with_code: bool, peers: Seque
     fact_lines = {line_of[i] for i, t in enumerate(ptoks) if _is_ph(t)}
 
     def variable(i: int) -> bool:
+        """A token that differs between entries and is content (a word, a link, a URL), not
+        the punctuation that structures the entry."""
         t = ptoks[i]
-        return not _is_ph(t) and not t.startswith("\n") and bool(t.strip()) and matched[i] < need
+        if _is_ph(t) or t.startswith("\n") or not t.strip() or matched[i] >= need:
+            return False
+        return any(ch.isalnum() for ch in t) or len(t) > 1
 
     k = 0
     while k < len(ptoks):
@@ -658,6 +677,64 @@ def learn_template(examples: Sequence[Example], *, with_code: bool, peers: Seque
     return result.rstrip("\n")
 
 
+def _wordy(segment: str) -> bool:
+    """Does a segment hold words of its own (a summary, a field) besides its code link?"""
+    from .entryfields import is_link_word
+
+    text = re.sub(r"\{[a-z_?]+(?::[^{}]*)?\}|\{\?|\}", " ", segment)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", lambda m: " " if is_link_word(plain_text(m[1]) or "-") else m[1], text)
+    words = [w for w in re.findall(r"[A-Za-z]{2,}", plain_text(text)) if not is_link_word(w)]
+    return len(words) > 3
+
+
+def _norm_url(tok: str) -> str:
+    """A token with its arXiv URL form and date form made alike, for aligning two entries."""
+    tok = re.sub(r"\([^()]*\{arxiv_id\}[^()]*\)", "(URL)", tok)
+    return re.sub(r"\{date:[^{}]*\}", "{date}", tok)
+
+
+def add_code(template: str, examples: Sequence[Example]) -> str:
+    """`template` (written for a paper without a code link) with the list's code link added
+    where the entries that have one write it: the part a coded entry has in addition to the
+    template, placed where it sits in that entry, optional (`{?...}`)."""
+    coded = [e for e in examples if e.has_code]
+    if not coded or "{code" in template:
+        return template
+    base = tokens(template)
+    norm_base = [_norm_url(t) for t in base]
+    best: tuple[float, list[tuple[str, int, int, int, int]], list[str]] | None = None
+    for e in _sample(coded, 24):
+        other = tokens(e.template)
+        sm = difflib.SequenceMatcher(None, norm_base, [_norm_url(t) for t in other], autojunk=False)
+        ratio = sm.ratio()
+        if best is None or ratio > best[0]:
+            best = (ratio, sm.get_opcodes(), other)
+    assert best is not None
+    _, ops, other = best
+    inserts: dict[int, str] = {}
+    for tag, i1, i2, j1, j2 in ops:
+        segment = "".join(other[j1:j2])
+        if "{code" not in segment:
+            continue
+        if tag == "insert" or (tag == "replace" and not "".join(base[i1:i2]).strip()):
+            if "\n" in segment.rstrip("\n")[1:] or _wordy(segment):
+                return template  # more than the code link: not one optional piece
+            inserts[i2 if tag == "replace" else i1] = "{?" + segment + "}"
+            if tag == "replace":
+                for k in range(i1, i2):
+                    base[k] = ""
+        else:
+            return template  # the code link takes the place of something: do not guess
+    out: list[str] = []
+    for k, t in enumerate(base):
+        if k in inserts:
+            out.append(inserts[k])
+        out.append(t)
+    if len(base) in inserts:
+        out.append(inserts[len(base)])
+    return "".join(out)
+
+
 def _only_label(body: str) -> bool:
     """A line reduced to a label ("- **Metrics:**") and no placeholder."""
     t = plain_text(body.replace("{{", "{").replace("}}", "}"))
@@ -699,22 +776,54 @@ def vote_date_format(template: str, fmts: Sequence[str]) -> str:
     return re.sub(r"\{date:[^{}]*\}", "{date:" + best + "}", template)
 
 
+_OPTIONAL_LINE = re.compile(r"\n[ \t]*(?:[-*+][ \t]+)?[*_]*\{(?:authors|first_author)[^{}]*\}[*_.,]*(?=\n|$|\{\?)")
+_OPTIONAL_INLINE = re.compile(
+    r"[ \t]?(?:(?P<o>[(\[])?[*_]*\{(?:authors|first_author|first_author_surname|citekey)(?::[^{}]*)?\}[*_.,]*"
+    r"(?(o)[)\]]))[.,]?"
+)
+
+
+def _optional_spans(template: str) -> list[tuple[int, int]]:
+    """Where the `{?...}` parts of a template are."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while True:
+        k = template.find("{?", i)
+        if k < 0:
+            return spans
+        depth, j = 0, k
+        while j < len(template):
+            if template.startswith("{{", j) or template.startswith("}}", j):
+                j += 2
+                continue
+            if template[j] == "{":
+                depth += 1
+            elif template[j] == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        spans.append((k, j + 1))
+        i = j + 1
+
+
 def wrap_optional(template: str) -> str:
     """Parts that may have no value for a new paper (authors, citekey, code) become optional,
     with their brackets, emphasis and the space or line before them."""
-
-    def opt(m: re.Match[str]) -> str:
-        return "{?" + m.group(0) + "}"
-
     out = _wrap_code(template)
-    # a whole continuation line that is only authors (or code) and punctuation
-    out = re.sub(r"\n[ \t]*(?:[-*+][ \t]+)?[*_]*\{(?:authors|first_author)[^{}]*\}[*_.,]*(?=\n|$)", opt, out)
-    out = re.sub(
-        r"(?<![{?])[ \t]?[(\[*_]*\{(?:authors|first_author|first_author_surname|citekey)(?::[^{}]*)?\}[)\]*_.,]*",
-        lambda m: m.group(0) if m.group(0).startswith("{?") else "{?" + m.group(0) + "}",
-        out,
-    )
-    return out
+    # a whole continuation line that is only authors and punctuation
+    out = _OPTIONAL_LINE.sub(lambda m: "{?" + m.group(0) + "}", out)
+    spans = _optional_spans(out)
+    pieces: list[str] = []
+    last = 0
+    for m in _OPTIONAL_INLINE.finditer(out):
+        if any(a <= m.start() < b for a, b in spans):
+            continue
+        pieces.append(out[last : m.start()])
+        pieces.append("{?" + m.group(0) + "}")
+        last = m.end()
+    pieces.append(out[last:])
+    return "".join(pieces)
 
 
 def _wrap_code(template: str) -> str:
