@@ -126,7 +126,8 @@ def test_seed_code_links_and_venues_are_sub_lines() -> None:
 
 
 def golden_for(path: Path) -> dict[str, object]:
-    return json.loads((GOLDEN / "lists" / (path.name + ".json")).read_text(encoding="utf-8"))
+    data: dict[str, object] = json.loads((GOLDEN / "lists" / (path.name + ".json")).read_text(encoding="utf-8"))
+    return data
 
 
 @pytest.fixture(scope="module")

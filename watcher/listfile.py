@@ -985,17 +985,17 @@ def _first_read(it: _Item, tool_named: bool, tool_reason: str = "tool or reposit
         r.verdict = "bare"
         r.reason = "cross-reference" if _SEE.search(text) else "note without a paper link"
         return r
-    kinds = [link.kind for link in links]
+    link_kinds = [link.kind for link in links]
     if tl is None:
         # a plain or bold title; its links are the paper's code, data or pages
-        if f.prose_words <= 8 and not tool_named and not all(k == "dataset" for k in kinds):
+        if f.prose_words <= 8 and not tool_named and not all(k == "dataset" for k in link_kinds):
             return r
-        if any(k in ("dataset",) for k in kinds):
+        if any(k in ("dataset",) for k in link_kinds):
             r.verdict, r.reason = "weak", "dataset without a paper"
-        elif any(k in CODE_KINDS for k in kinds):
+        elif any(k in CODE_KINDS for k in link_kinds):
             r.verdict, r.reason = "weak", "tool or repository without a paper"
         else:
-            r.verdict, r.reason = "weak", _web_reason(kinds)
+            r.verdict, r.reason = "weak", _web_reason(link_kinds)
         return r
     if tl.kind in CODE_KINDS:
         r.verdict, r.reason = "weak", "tool or repository without a paper"
@@ -1757,8 +1757,8 @@ def _learn_row(doc: ListDocument, rows: Sequence[Entry], marker: str, form: str)
             c = cell.strip()
             span = None
             if e.title and e.title in plain_text(c):
-                t, _, _, _, sp = read_title_span(c)
-                if t == e.title and sp is not None:
+                cell_title, _, _, _, sp = read_title_span(c)
+                if cell_title == e.title and sp is not None:
                     span = sp
             ex = liststyle.generalise(
                 c,

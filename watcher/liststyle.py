@@ -451,11 +451,10 @@ def generalise(
         for m in _PREPRINT_YEAR.finditer(raw):
             subs.append((m.start(), m.end(), "{venue}"))
     if authors:
-        a = _find_authors(raw, authors)
-        if a is not None:
-            subs.append(
-                (a[0], a[1], "{authors" + (":" + author_form if author_form and author_form != "all" else "") + "}")
-            )
+        where = _find_authors(raw, authors)
+        if where is not None:
+            form = ":" + author_form if author_form and author_form != "all" else ""
+            subs.append((where[0], where[1], "{authors" + form + "}"))
     if year is not None:
         for m in _CITEKEY.finditer(raw):
             if abs(int(m[2]) - year % 100) <= 2 and len(m[1]) >= 2 and m[3] and not m[3][0].isdigit():
@@ -528,11 +527,6 @@ def author_form(values: Sequence[str]) -> str:
         else:
             forms["all"] += 1
     return forms.most_common(1)[0][0] if forms else "all"
-
-
-def _align(proto: list[str], other: list[str]) -> list[tuple[str, int, int, int, int]]:
-    sm = difflib.SequenceMatcher(None, proto, other, autojunk=False)
-    return sm.get_opcodes()
 
 
 _SEP_TOKENS = frozenset(":,;-–—|·/•")
@@ -702,7 +696,7 @@ def add_code(template: str, examples: Sequence[Example]) -> str:
         return template
     base = tokens(template)
     norm_base = [_norm_url(t) for t in base]
-    best: tuple[float, list[tuple[str, int, int, int, int]], list[str]] | None = None
+    best: tuple[float, Sequence[tuple[str, int, int, int, int]], list[str]] | None = None
     for e in _sample(coded, 24):
         other = tokens(e.template)
         sm = difflib.SequenceMatcher(None, norm_base, [_norm_url(t) for t in other], autojunk=False)
