@@ -745,7 +745,9 @@ class _Reader:
         return i > 0 and self.visible[i - 1] is not None and bool((self.visible[i - 1] or "").strip())
 
     def _indented_text_follows(self, i: int) -> bool:
-        for later in self.lines[i + 1 :]:
+        lines = self.lines
+        for k in range(i + 1, len(lines)):
+            later = lines[k]
             if later.strip():
                 return later[:1] in (" ", "\t")
         return False

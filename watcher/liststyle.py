@@ -532,6 +532,11 @@ def author_form(values: Sequence[str]) -> str:
 _SEP_TOKENS = frozenset(":,;-–—|·/•")
 
 
+def _joiner(tok: str) -> bool:
+    """Punctuation that joins the words of one value ("transformer+flow", "([repo](url)")."""
+    return len(tok) == 1 and not tok.isalnum() and not tok.isspace() and tok not in ";,:|"
+
+
 def learn_template(examples: Sequence[Example], *, with_code: bool, peers: Sequence[Example] = ()) -> str:
     """The template of the most typical example (for a paper with or without a code link),
     with what varies between entries and watcher cannot know resolved as the list does it.
@@ -614,7 +619,11 @@ def learn_template(examples: Sequence[Example], *, with_code: bool, peers: Seque
             k += 1
             continue
         j = k
-        while j < len(ptoks) and (variable(j) or (not ptoks[j].strip() and not ptoks[j].startswith("\n"))):
+        while j < len(ptoks) and (
+            variable(j)
+            or (not ptoks[j].strip() and not ptoks[j].startswith("\n"))
+            or (_joiner(ptoks[j]) and j + 1 < len(ptoks) and variable(j + 1))
+        ):
             j += 1
         while j > k + 1 and not ptoks[j - 1].strip():
             j -= 1
@@ -666,6 +675,7 @@ def learn_template(examples: Sequence[Example], *, with_code: bool, peers: Seque
             continue
         if n in dropped_lines:
             text = re.sub(r"\s*\(\s*[;,]?\s*\)|\s*\[\s*\]", "", text).rstrip(" \t")
+            text = re.sub(r"[ \t]*[·|•,;:/–—-][ \t]*$", "", text)  # a separator left with nothing after it
         out.append(text)
     result = "".join(out)
     return result.rstrip("\n")
@@ -837,6 +847,11 @@ def _wrap_code(template: str) -> str:
             lead = ""
             if out and out[-1].strip() == "" and not out[-1].startswith("\n"):
                 lead = out.pop()
+            line_end = i + 1 >= len(toks) or toks[i + 1].startswith("\n")
+            if line_end and out and out[-1] in (":", "|", "·", "-", "–", "—"):
+                lead = out.pop() + lead  # "...: {code}" -> nothing when there is no code
+                if out and out[-1].strip() == "" and not out[-1].startswith("\n"):
+                    lead = out.pop() + lead
             out.append("{?" + lead + t + "}")
         else:
             out.append(t)
