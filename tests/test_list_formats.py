@@ -568,3 +568,19 @@ def test_venue_edits_in_each_venue_style(docs: dict[str, tuple[str, listfile.Lis
     assert zj[0][3] == ["4. **Large Language Models with Controllable Working Memory**. (ICASSP 2026) <br />\n"]
     _, doc = docs["EmulationAI__awesome-large-audio-models@09abefc.md"]
     assert listfile.venue_edit(doc, doc.section("Survey Papers").entries[0], "ICASSP 2026") is None  # no venues there
+
+
+@pytest.mark.parametrize(
+    "name", ["ThuCCSLab__Awesome-LM-SSP@49a5f51.md", "ckyang1124__LALM-Evaluation-Survey@c25afd1.md"]
+)
+def test_crlf_lists_get_crlf_lines(name: str, docs: dict[str, tuple[str, listfile.ListDocument]]) -> None:
+    text = docs[name][0].replace("\n", "\r\n")
+    doc = listfile.parse(text)
+    section = max(doc.targets, key=lambda s: len(s.entries))
+    after = listfile.add_entries(
+        doc, [NewEntry(section.name, "A CRLF Paper Title", "2606.00042", authors=("Ann Lee",))]
+    )
+    changes = ops(text, after)
+    assert [tag for tag, *_ in changes] == ["insert"]
+    assert all(line.endswith("\r\n") for line in changes[0][3])  # type: ignore[attr-defined]
+    assert listfile.parse(after).render() == after

@@ -239,7 +239,7 @@ class ListDocument:
     mentioned_ids: frozenset[str] = frozenset()  # every arXiv id outside code and comments
     mentioned_dois: frozenset[str] = frozenset()
     tables: tuple[Table, ...] = ()
-    _cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    _cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def render(self) -> str:
         return "".join(self.lines)
