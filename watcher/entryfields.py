@@ -869,8 +869,8 @@ def read_title_span(head: str) -> tuple[str, Link | None, list[str], int, tuple[
                 tags.append(inner_text)
                 i = close + 1
                 continue
-        if head[i] == "(" and sp is None:
-            close = head.find(")", i)
+        if head[i] in "(\uff08" and sp is None:  # "(ICLR 2024)", also in full-width brackets
+            close = head.find(")" if head[i] == "(" else "\uff09", i)
             if (
                 close > 0
                 and _is_tag(head[i + 1 : close])
