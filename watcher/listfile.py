@@ -1403,9 +1403,6 @@ class Style:
     newline: str = "\n"
     source: str = ""  # the section the style was learned from
 
-    def shown(self) -> str:
-        return self.template
-
 
 def _entry_raw(doc: ListDocument, e: Entry) -> list[str]:
     out = []

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,8 +33,6 @@ from .entryfields import (
     ascii_key,
     format_date,
     is_preprint,
-    looks_like_authors,
-    parse_date,
     plain_text,
     scan_inline,
     surname,
@@ -739,12 +736,6 @@ def add_code(template: str, examples: Sequence[Example]) -> str:
     return "".join(out)
 
 
-def _only_label(body: str) -> bool:
-    """A line reduced to a label ("- **Metrics:**") and no placeholder."""
-    t = plain_text(body.replace("{{", "{").replace("}}", "}"))
-    return "{" not in body and len(t.split()) <= 3
-
-
 def _sample(items: Sequence[Example], n: int) -> list[Example]:
     if len(items) <= n:
         return list(items)
@@ -857,19 +848,6 @@ def _wrap_code(template: str) -> str:
             out.append(t)
         i += 1
     return "".join(out)
-
-
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") and False else 1 for ch in text)
-
-
-def looks_authors(text: str) -> bool:
-    return looks_like_authors(text)
-
-
-def date_fmt_of(text: str) -> str:
-    d = parse_date(text)
-    return d.fmt if d else ""
 
 
 def preprint_marker(venues: Sequence[str]) -> str:
