@@ -42,6 +42,7 @@ from .entryfields import (
     scan_inline,
 )
 from .errors import ListFormatError
+from .liststyle import check_template
 from .paper import find_arxiv_ids
 from .titles import ListedEntry, plain_title
 
@@ -81,6 +82,28 @@ _BLOCK_START = re.compile(r"^(|\d+)((?<![0-9])[#+=-]|(?<=[0-9])[.)](?=\s|$))")
 MAX_TITLE_CHARS = 300
 
 POSITIONS = ("top", "bottom")
+__all__ = [
+    "POSITIONS",
+    "SKIP_REASONS",
+    "Entry",
+    "ListDocument",
+    "NewEntry",
+    "Section",
+    "Skipped",
+    "Style",
+    "add_entries",
+    "check_template",
+    "entry_lines",
+    "heading_key",
+    "markdown_text",
+    "markdown_title",
+    "parse",
+    "safe_url",
+    "skip_report",
+    "style",
+    "style_example",
+    "venue_edit",
+]
 
 # Sections that never hold papers to learn from or file under, by what their heading says.
 _NEVER = (
@@ -1967,8 +1990,6 @@ def add_entries(
     if position not in POSITIONS:
         raise ListFormatError(f"list position must be one of {POSITIONS}, not {position!r}")
     if template is not None:
-        from .liststyle import check_template
-
         check_template(template)
     points: dict[tuple[int, str], _Insert] = {}
     for order_no, new in enumerate(additions):
