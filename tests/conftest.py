@@ -31,6 +31,7 @@ NEEDS_SHARED = {
     "test_feeds.py",
     "test_fetch.py",
     "test_learning.py",
+    "test_list_formats.py",
     "test_operations.py",
     "test_pipeline.py",
     "test_reliability.py",

@@ -1,31 +1,76 @@
-"""The Markdown awesome list: parse it, match against it, add entries to it. No I/O.
+"""The Markdown awesome list: parse its structure, match against it, add entries to it. No I/O.
 
 The file format is the contract with the maintainers, so the document keeps every line exactly
 as read (line endings included): rendering an unchanged document gives the input back byte for
-byte, and adding papers inserts whole lines without touching any other byte. An entry is a
-top-level bullet (`- Title`) under a heading plus the indented lines that follow it (venue,
-links). Lines inside fenced code blocks and HTML comments are never read as headings or entries.
+byte, and adding papers inserts whole lines without touching any other byte.
+
+Read as GitHub renders it: nothing inside a code block or an HTML comment counts. Sections are
+headings (nested by level: a section's path is its headings from the top) and `<details>` blocks
+with a `<summary>`; a section is a target (papers are learned from it and filed under it) unless
+it is a table of contents, news, contribution, citation or acknowledgement section, a section of
+tools, datasets or blogs holding no papers, or a parent heading that only introduces its children.
+An entry is a bullet or numbered item (with its indented and lazily continued lines), a table row
+(the header row says which column holds the title, the links, the date, the venue), a paragraph
+item (`**Title** [2023].<br>*authors*<br>[[PDF](...)]`), or a heading that is a paper's link
+(`### [Title](url)` followed by field bullets). Items that are not papers (tables of contents,
+news, tools, datasets without a paper, notes) are `skipped`, each with its reason.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
 
+from .entryfields import (
+    CODE_KINDS,
+    PAPER_KINDS,
+    STRONG_PAPER_KINDS,
+    Fields,
+    Link,
+    dois_in,
+    ids_in,
+    is_link_word,
+    make_link,
+    parse_date,
+    parse_venue,
+    plain_text,
+    read_fields,
+    scan_inline,
+)
 from .errors import ListFormatError
-from .paper import abs_url, find_arxiv_ids
+from .liststyle import check_template
+from .paper import find_arxiv_ids
 from .titles import ListedEntry, plain_title
 
-# ATX heading; a closing run of "#" counts only after whitespace ("## C#" is "C#").
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+# ATX heading (up to three spaces of indentation); a closing run of "#" counts only after
+# whitespace ("## C#" is "C#").
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))??(?:[ \t]+#+)?[ \t]*$")
 _BULLET = re.compile(r"^([-*+])[ \t]+(.*?)\s*$")
+_ITEM = re.compile(r"^( {0,3})([-*+]|\d{1,9}[.)])([ \t]+|$)(.*?)\s*$")
 _SUB_BULLET = re.compile(r"^([ \t]+)[-*+][ \t]")
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")
 _COMMENT_OPEN = re.compile(r"(?<!\\)<!--")
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
+_HR = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_DELIM_ROW = re.compile(r"^\s*\|?\s*:?-{1,}:?\s*(?:\|\s*:?-{1,}:?\s*)*\|?\s*$")
+_HTML_BLOCK = re.compile(
+    r"^ {0,3}</?(?:address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details"
+    r"|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|hr|html"
+    r"|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|param|search|section|summary"
+    r"|table|tbody|td|tfoot|th|thead|title|tr|track|ul)(?:\s|/?>|$)",
+    re.I,
+)
+_HTML_LINE = re.compile(r"^ {0,3}<[A-Za-z/!]")
+_DETAILS_OPEN = re.compile(r"^ {0,3}<details\b[^>]*>", re.I)
+_DETAILS_CLOSE = re.compile(r"(?<!\\)</details\s*>", re.I)
+_DETAILS_CLOSE_LINE = re.compile(r"^ {0,3}</details\s*>", re.I)
+_SUMMARY_LINE = re.compile(r"^ {0,3}<summary\b", re.I)
+_SUMMARY = re.compile(r"(?<!\\)<summary\b[^>]*>(.*?)(?:</summary\s*>|$)", re.I | re.S)
 # Characters that change the structure of a Markdown line; escaped in titles we write.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
@@ -37,30 +82,160 @@ _BLOCK_START = re.compile(r"^(|\d+)((?<![0-9])[#+=-]|(?<=[0-9])[.)](?=\s|$))")
 MAX_TITLE_CHARS = 300
 
 POSITIONS = ("top", "bottom")
+__all__ = [
+    "POSITIONS",
+    "SKIP_REASONS",
+    "Entry",
+    "ListDocument",
+    "NewEntry",
+    "Section",
+    "Skipped",
+    "Style",
+    "add_entries",
+    "check_template",
+    "entry_lines",
+    "heading_key",
+    "markdown_text",
+    "markdown_title",
+    "parse",
+    "safe_url",
+    "skip_report",
+    "style",
+    "style_example",
+    "venue_edit",
+]
+
+# Sections that never hold papers to learn from or file under, by what their heading says.
+_NEVER = (
+    ("table of contents", re.compile(r"^(?:table of contents?|contents?|toc|index|outline|navigation)$", re.I)),
+    (
+        "news",
+        re.compile(
+            r"^(?:news|updates?|latest news|recent updates?|what'?s new|changelog|change log|announcements?"
+            r"|release notes|news and updates|updates and news|recent news|breaking news)$",
+            re.I,
+        ),
+    ),
+    (
+        "contribution",
+        re.compile(
+            r"^(?:how to contribute|contribut\w*|contributors?|contributing[\w ]*|join us|pull requests?)$", re.I
+        ),
+    ),
+    ("citation", re.compile(r"^(?:citations?|cite|citing[\w ]*|cite us|how to cite|bibtex|reference us)$", re.I)),
+    ("acknowledgements", re.compile(r"^(?:acknowledge?ments?|thanks|credits?)$", re.I)),
+    ("star history", re.compile(r"^(?:star history|stargazers?|stars?|visitors?)$", re.I)),
+    ("license", re.compile(r"^(?:licen[cs]e|copyright)$", re.I)),
+    ("contact", re.compile(r"^(?:contact(?: us| me)?|about(?: us)?|maintainers?|authors?)$", re.I)),
+)
+# Sections of things that are not papers (targets only when they do hold papers): a heading
+# whose last word names such things ("Audio Datasets", "Blogs & Tutorials", "Open-source
+# Project"), or that starts with "Open source". "Large Audio Models" is a section of papers.
+_NON_PAPER_HEAD = re.compile(
+    r"(?:datasets?|corpora|tools?|toolkits?|toolbox|libraries|frameworks|software|projects?|products?|apps"
+    r"|demos|blogs?|blog posts?|articles|talks|courses?|lectures|tutorials?|videos|podcasts?|twitter|tweets"
+    r"|social media|codebases?|repos|repositories|checkpoints|weights|leaderboards?|competitions|workshops"
+    r"|books|websites?|links|resources|lists|docs|documentation|catalogs?|catalogues?|implementations)$",
+    re.I,
+)
+_OPEN_SOURCE = re.compile(r"^(?:open[- ]?source|pre-?trained|released)\b|^models?$", re.I)
+SKIP_REASONS = (
+    "table of contents",
+    "news item",
+    "contribution note",
+    "citation",
+    "acknowledgement",
+    "abbreviation index",
+    "tool or repository without a paper",
+    "dataset without a paper",
+    "blog post, talk or web page",
+    "social media post",
+    "note without a paper link",
+    "cross-reference",
+    "image",
+    "text mentioning a paper",
+    "excluded in config",
+)
+_SECTION_SKIP_REASON = {
+    "table of contents": "table of contents",
+    "news": "news item",
+    "contribution": "contribution note",
+    "citation": "citation",
+    "acknowledgements": "acknowledgement",
+    "star history": "image",
+    "license": "note without a paper link",
+    "contact": "note without a paper link",
+}
 
 
 def heading_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def _loose_key(name: str) -> str:
+    """`heading_key` of a name without emoji, numbering ("1.1 ") and punctuation around it."""
+    t = re.sub(r"^[\W\d_.]+(?=[^\W\d_])", "", name.strip(), flags=re.U) if not name[:1].isalnum() else name
+    t = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", t)
+    return heading_key(t)
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     heading: str
-    title: str  # as a reader sees it: link text kept, link targets and emphasis dropped
+    title: str  # the paper's clean title: no tags, dates, venue, link words or badges
     arxiv_ids: frozenset[str]
-    start: int  # index of the bullet line in ListDocument.lines
+    start: int  # index of the entry's first line in ListDocument.lines
     end: int  # one past the last line of the entry
+    links: tuple[Link, ...] = ()
+    venue: str = ""  # as written ("ICLR 2024", "Arxiv", "TASLP")
+    date: str = ""  # as written ("2025/10", "2026-02-28", "2023")
+    authors: str = ""  # as written, reader's text
+    shape: str = "bullet"  # bullet / numbered / row / paragraph / heading
+    dois: frozenset[str] = frozenset()
+    number: int | None = None  # a numbered item's number
 
     def listed(self) -> ListedEntry:
-        return ListedEntry(title=self.title, arxiv_ids=self.arxiv_ids, heading=self.heading)
+        return ListedEntry(title=self.title, arxiv_ids=self.arxiv_ids, heading=self.heading, dois=self.dois)
+
+    @property
+    def code_url(self) -> str:
+        """The entry's first code link (GitHub, GitLab, Hugging Face), or ""."""
+        return next((link.url for link in self.links if link.kind in ("github", "gitlab")), "")
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An item of the list that is not a paper entry, and why."""
+
+    line: int
+    text: str  # an excerpt of the item as read
+    reason: str
+    arxiv_ids: frozenset[str] = frozenset()
+    title: str = ""
+    dois: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
 class Section:
     name: str
-    line: int  # index of the heading line
-    end: int  # one past the last line of the section
-    entries: tuple[Entry, ...]
+    line: int  # index of the heading line (the `<details>` line for a details block)
+    end: int  # one past the last line of the section, its subsections included
+    entries: tuple[Entry, ...]  # its own paper entries (not its subsections')
+    path: tuple[str, ...] = ()
+    level: float = 2  # heading level; a details block is its parent's level + 0.5
+    target: bool = True
+    why: str = ""  # why it is not a target
+    body_end: int = -1  # one past its own content (its first subsection starts there)
+    kind: str = "heading"  # heading / details
+    leaf: str = ""  # its own heading text, cleaned (name may prefix the parent's)
+
+    def __post_init__(self) -> None:
+        if self.body_end < 0:
+            object.__setattr__(self, "body_end", self.end)
+        if not self.path:
+            object.__setattr__(self, "path", (self.name,))
+        if not self.leaf:
+            object.__setattr__(self, "leaf", self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +245,10 @@ class NewEntry:
     heading: str
     title: str
     arxiv_id: str
+    version: int | None = None
+    authors: tuple[str, ...] = ()
+    published: date | None = None
+    code_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,29 +258,117 @@ class ListDocument:
     newline: str  # the file's dominant line ending, used for added lines
     bullet: str  # "-" or "*", as the list writes entries
     sub_indent: str  # indentation of sub-bullets, as the list writes them
+    skipped: tuple[Skipped, ...] = ()
+    mentioned_ids: frozenset[str] = frozenset()  # every arXiv id outside code and comments
+    mentioned_dois: frozenset[str] = frozenset()
+    tables: tuple[Table, ...] = ()
+    _cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def render(self) -> str:
         return "".join(self.lines)
 
     @property
     def entries(self) -> tuple[Entry, ...]:
-        return tuple(e for s in self.sections for e in s.entries)
+        """Every paper entry, in document order."""
+        return tuple(sorted((e for s in self.sections for e in s.entries), key=lambda e: e.start))
+
+    @property
+    def target_entries(self) -> tuple[Entry, ...]:
+        """The paper entries of target sections: what the classifier learns from."""
+        return tuple(sorted((e for s in self.sections if s.target for e in s.entries), key=lambda e: e.start))
 
     @property
     def headings(self) -> tuple[str, ...]:
-        return tuple(s.name for s in self.sections)
+        """Names of the target sections, in document order."""
+        return tuple(s.name for s in self.sections if s.target)
 
-    def section(self, name: str) -> Section:
+    @property
+    def targets(self) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.target)
+
+    def _find(self, name: str) -> Section | None:
         key = heading_key(name)
         for section in self.sections:
             if heading_key(section.name) == key:
                 return section
-        known = ", ".join(repr(s.name) for s in self.sections) or "none"
+        leaves = [s for s in self.sections if heading_key(s.leaf) == key]
+        if len(leaves) == 1:
+            return leaves[0]
+        loose = _loose_key(name)
+        if loose:
+            hits = [s for s in self.sections if _loose_key(s.name) == loose]
+            if len(hits) == 1:
+                return hits[0]
+            hits = [s for s in self.sections if _loose_key(s.leaf) == loose]
+            if len(hits) == 1:
+                return hits[0]
+        return None
+
+    def section(self, name: str) -> Section:
+        """The section called `name` (case and spacing ignored; a leaf name when it is unique)."""
+        found = self._find(name)
+        if found is not None:
+            return found
+        known = ", ".join(repr(s.name) for s in self.targets) or "none"
         raise ListFormatError(f"heading {name!r} is not in the list (headings: {known})")
 
     def has_heading(self, name: str) -> bool:
-        key = heading_key(name)
-        return any(heading_key(s.name) == key for s in self.sections)
+        """Whether `name` is a target section papers can be filed under."""
+        found = self._find(name)
+        return found is not None and found.target
+
+    def listed(self) -> tuple[ListedEntry, ...]:
+        """What matching must treat as already on the list: every entry, every skipped item that
+        names a paper, and every arXiv id or DOI the list mentions anywhere outside code and
+        comments (a paper linked only from a news item is still listed)."""
+        out = [e.listed() for e in self.entries]
+        seen_ids = {i for e in self.entries for i in e.arxiv_ids}
+        seen_dois = {d for e in self.entries for d in e.dois}
+        for s in self.skipped:
+            if s.arxiv_ids or s.dois:
+                out.append(ListedEntry(title=s.title, arxiv_ids=s.arxiv_ids, heading="", dois=s.dois))
+                seen_ids |= s.arxiv_ids
+                seen_dois |= s.dois
+        rest_ids = self.mentioned_ids - seen_ids
+        rest_dois = self.mentioned_dois - seen_dois
+        if rest_ids or rest_dois:
+            out.append(ListedEntry(title="", arxiv_ids=frozenset(rest_ids), heading="", dois=frozenset(rest_dois)))
+        return tuple(out)
+
+    def excluding(self, names: Iterable[str]) -> ListDocument:
+        """The document with the named sections (and their subsections) no longer targets: what
+        `list.exclude_headings` asks for. Unknown names are an error naming the known headings."""
+        drop: set[int] = set()
+        for name in names:
+            sec = self.section(name)
+            for i, s in enumerate(self.sections):
+                if s.line >= sec.line and s.end <= sec.end:
+                    drop.add(i)
+        secs = tuple(
+            replace(s, target=False, why="excluded in config") if i in drop and s.target else s
+            for i, s in enumerate(self.sections)
+        )
+        return replace(self, sections=secs, _cache={})
+
+    def only(self, names: Iterable[str]) -> ListDocument:
+        """The document with only the named sections as targets (what `list.headings` asks for)."""
+        keep = {self.section(n).line for n in names}
+        secs = tuple(
+            replace(s, target=False, why="not in list.headings") if s.target and s.line not in keep else s
+            for s in self.sections
+        )
+        return replace(self, sections=secs, _cache={})
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A Markdown table: its header and delimiter rows, its body rows, and what its columns hold."""
+
+    header: int  # line index of the header row
+    end: int  # one past its last row
+    cells: tuple[str, ...]  # the header cells as read
+    roles: tuple[str, ...]  # per column: title / authors / venue / date / code / link / name / other
+    aligns: tuple[str, ...]  # per column: left / center / right / none
 
 
 def _split_lines(text: str) -> list[str]:
@@ -126,6 +393,8 @@ def entry_title(bullet_text: str) -> str:
 def _outside_comments(line: str, in_comment: bool) -> tuple[str, bool]:
     """The text of `line` outside HTML comments (a `<!--` in a code span or escaped is text),
     and whether a comment is still open at its end."""
+    if not in_comment and "<!--" not in line:
+        return line, False
     code = [m.span() for m in _CODE_SPAN.finditer(line)]
     out: list[str] = []
     i = 0
@@ -159,95 +428,928 @@ def _closes(line: str, fence: tuple[str, int]) -> bool:
     return m is not None and m[2][0] == fence[0] and len(m[2]) >= fence[1] and not m[3].strip()
 
 
-def parse(text: str) -> ListDocument:
-    """Parse the list. Never fails: a file without headings is a list without sections.
+# -- pass 1: lines into blocks ------------------------------------------------------------------------
 
-    Read as GitHub renders it: nothing inside a code block or an HTML comment counts; an entry
-    is its bullet line plus the indented lines after it, also across blank lines when the next
-    text is indented again (a multi-paragraph item)."""
-    lines = _split_lines(text)
-    crlf = sum(1 for line in lines if line.endswith("\r\n"))
-    newline = "\r\n" if crlf * 2 > len(lines) else "\n"
 
-    bullets: Counter[str] = Counter()
-    indents: Counter[str] = Counter()
-    sections: list[Section] = []
-    current: tuple[str, int] | None = None
-    entries: list[Entry] = []
-    open_entry: tuple[str, int, str] | None = None  # (title, start, raw text)
-    fence: tuple[str, int] | None = None
-    in_comment = False
+@dataclass(slots=True)
+class _Node:
+    """A section while parsing."""
 
-    def close_entry(end: int) -> None:
-        nonlocal open_entry
-        if open_entry is not None and current is not None:
-            title, start, _ = open_entry
-            raw = "".join(lines[start:end])
-            entries.append(Entry(current[0], title, frozenset(find_arxiv_ids(raw)), start, end))
-        open_entry = None
+    raw: str
+    level: float
+    line: int
+    kind: str  # heading / details
+    parent: _Node | None
+    end: int = -1
+    body_end: int = -1
+    items: list[_Item] = field(default_factory=list)
+    children: list[_Node] = field(default_factory=list)
+    content_words: int = 0  # words of prose directly under it
+    has_html: bool = False
+    has_table: bool = False
+    paper_table: bool = False
+    name: str = ""
+    leaf: str = ""
 
-    def close_section(end: int) -> None:
-        nonlocal entries
-        close_entry(end)
-        if current is not None:
-            sections.append(Section(current[0], current[1], end, tuple(entries)))
-        entries = []
 
-    def indented_text_follows(i: int) -> bool:
-        for later in lines[i + 1 :]:
+@dataclass(slots=True)
+class _Item:
+    """A list item, table row, paragraph item or paper heading while parsing."""
+
+    shape: str
+    start: int
+    end: int
+    node: _Node
+    head: str  # the first line's text without its marker
+    tail: list[str] = field(default_factory=list)  # continuation lines as read (no line endings)
+    marker: str = ""  # "-", "*", "1." ...
+    table: Table | None = None
+    cells: tuple[str, ...] = ()
+
+
+def _cells(row: str) -> list[str]:
+    """A table row's cells (a `\\|` or a `|` inside a code span is text)."""
+    s = row.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    cells: list[str] = []
+    cur: list[str] = []
+    i = 0
+    in_code = 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s):
+            cur.append(s[i : i + 2])
+            i += 2
+            continue
+        if c == "`":
+            m = re.match(r"`+", s[i:])
+            assert m is not None
+            n = len(m.group(0))
+            in_code = 0 if in_code == n else (in_code if in_code else n)
+            cur.append(m.group(0))
+            i += n
+            continue
+        if c == "|" and not in_code:
+            cells.append("".join(cur))
+            cur = []
+        else:
+            cur.append(c)
+        i += 1
+    cells.append("".join(cur))
+    return cells
+
+
+_ROLE_WORDS = (
+    ("title", re.compile(r"\b(?:title|paper|papers|name of paper|paper title|publication|work|article)\b", re.I)),
+    ("authors", re.compile(r"\b(?:authors?|by|first author)\b", re.I)),
+    ("venue", re.compile(r"\b(?:venue|conference|conf|journal|published|publisher|pub|where|source)\b", re.I)),
+    ("date", re.compile(r"\b(?:date|year|time|month|published on|release|released)\b", re.I)),
+    ("code", re.compile(r"\b(?:code|github|repo|repository|implementation|project)\b", re.I)),
+    ("link", re.compile(r"\b(?:link|links|pdf|url|download|resource|resources|page|arxiv|demo)\b", re.I)),
+    ("name", re.compile(r"\b(?:names?|models?|methods?|datasets?|benchmarks?|short name|abbr\w*|systems?)\b", re.I)),
+)
+
+
+def _roles(cells: Sequence[str]) -> tuple[str, ...]:
+    roles: list[str] = []
+    for cell in cells:
+        text = plain_text(cell)
+        role = next((r for r, rx in _ROLE_WORDS if rx.search(text)), "other")
+        if role == "title" and "title" in roles:
+            role = "other"
+        roles.append(role)
+    if "title" not in roles:
+        # "Paper" columns hold titles as link text; otherwise the first named column.
+        for i, r in enumerate(roles):
+            if r == "name":
+                roles[i] = "title"
+                break
+    return tuple(roles)
+
+
+def _aligns(delim: str) -> tuple[str, ...]:
+    out = []
+    for cell in _cells(delim):
+        c = cell.strip()
+        out.append(
+            "center"
+            if c.startswith(":") and c.endswith(":")
+            else "right"
+            if c.endswith(":")
+            else "left"
+            if c.startswith(":")
+            else "none"
+        )
+    return tuple(out)
+
+
+def _paper_heading(text: str) -> bool:
+    """Is this heading text one paper's link (`[Title](url)`), an entry rather than a section?"""
+    t = text.strip()
+    spans = scan_inline(t)
+    links = [s for s in spans if s.kind == "link"]
+    if len(links) != 1:
+        return False
+    sp = links[0]
+    outside = (t[: sp.start] + t[sp.end :]).strip()
+    if plain_text(outside).strip(" -–—:*_"):
+        return False
+    link = make_link(sp.url, plain_text(sp.text))
+    if link.kind == "anchor" or not link.text:
+        return False
+    return link.kind in PAPER_KINDS or len(link.text.split()) >= 4
+
+
+_ENTRY_START = re.compile(r"^ {0,3}(?:\*\*|__|\[\*\*|\[__|<b>|<strong>|\[(?!\[)[^\]]{8,}\]\()")
+
+
+class _Reader:
+    """Pass 1: one walk over the lines, as GitHub reads them, collecting sections and items."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.root = _Node("", 0, -1, "root", None)
+        self.nodes: list[_Node] = []
+        self.stack: list[_Node] = [self.root]
+        self.item: _Item | None = None
+        self.para: list[int] = []
+        self.table: Table | None = None
+        self.table_cells: tuple[str, ...] = ()
+        self.tables: list[Table] = []
+        self.visible: list[str | None] = [None] * len(lines)
+        self.skip: set[int] = set()
+        self.bullets: Counter[str] = Counter()
+        self.indents: Counter[str] = Counter()
+        self.in_entry_legacy = False
+
+    @property
+    def node(self) -> _Node:
+        return self.stack[-1]
+
+    # closing things
+    def close_item(self, end: int) -> None:
+        item = self.item
+        if item is not None:
+            # an item ends at its last non-blank line
+            e = end
+            while e > item.start + 1 and not self.lines[e - 1].strip():
+                e -= 1
+            item.end = e
+            item.tail = [v for v in (self.visible[k] for k in range(item.start + 1, e)) if v is not None]
+            item.node.items.append(item)
+        self.item = None
+
+    def close_para(self) -> None:
+        if not self.para:
+            return
+        lines = self.para
+        self.para = []
+        node = self.node
+        # split the paragraph at the lines that start an item (a bold title or a titled link)
+        starts = [lines[0]] + [k for k in lines[1:] if _ENTRY_START.match(self.visible[k] or "")]
+        for n, s in enumerate(starts):
+            e = starts[n + 1] if n + 1 < len(starts) else lines[-1] + 1
+            head = (self.visible[s] or "").strip()
+            tail = [self.visible[k] or "" for k in range(s + 1, e)]
+            node.items.append(_Item("paragraph", s, e, node, head, tail))
+
+    def close_table(self, end: int) -> None:
+        if self.table is not None:
+            t = self.table
+            t2 = Table(t.header, end, t.cells, t.roles, t.aligns)
+            self.tables.append(t2)
+            for it in self.node.items:
+                if it.table is t:
+                    it.table = t2
+        self.table = None
+
+    def close_blocks(self, i: int) -> None:
+        self.close_item(i)
+        self.close_para()
+        self.close_table(i)
+
+    def open_node(self, raw: str, level: float, i: int, kind: str) -> _Node:
+        while len(self.stack) > 1 and self.stack[-1].level >= level:
+            self.end_node(i)
+        parent = self.node
+        node = _Node(raw, level, i, kind, parent)
+        if parent.body_end < 0 and parent is not self.root:
+            parent.body_end = i
+        parent.children.append(node)
+        self.nodes.append(node)
+        self.stack.append(node)
+        return node
+
+    def end_node(self, i: int) -> None:
+        node = self.stack.pop()
+        node.end = i
+        if node.body_end < 0:
+            node.body_end = i
+
+    def read(self) -> None:
+        lines = self.lines
+        fence: tuple[str, int] | None = None
+        in_comment = False
+        for i, raw_line in enumerate(lines):
+            line = _strip_eol(raw_line)
+            if i == 0:
+                line = line.removeprefix("\ufeff")  # a byte-order mark is not text
+            if fence is not None:
+                if _closes(line, fence):
+                    fence = None
+                continue
+            was_in_comment = in_comment
+            line, in_comment = _outside_comments(line, in_comment)
+            item = self.item
+            if not line.strip():
+                if was_in_comment or (in_comment and item is not None and raw_line[:1] in (" ", "\t")):
+                    continue  # inside a comment: changes nothing
+                self.close_para()
+                self.close_table(i)
+                if in_comment:
+                    self.close_item(i)  # a comment on its own line ends the entry before it
+                elif item is None or (item.shape != "heading" and not self._indented_text_follows(i)):
+                    self.close_item(i)
+                continue
+            if i in self.skip:
+                continue
+            self.visible[i] = line
+            nested = item is not None and line[:1] in (" ", "\t")
+            if (opening := _fence(line, nested)) is not None:
+                if not nested:
+                    self.close_blocks(i)
+                    self.node.has_html = True  # a code block: content that is not entries
+                fence = opening
+                self.visible[i] = None
+                continue
+            if nested:
+                # continuation of the open item (sub-bullets, indented paragraphs, tables)
+                sub = _SUB_BULLET.match(line)
+                if sub and item is not None and item.shape in ("bullet", "numbered") and item.node is not self.root:
+                    self.indents[sub[1]] += 1
+                continue
+            if m := _HEADING.match(line):
+                self.close_blocks(i)
+                level = len(m[1])
+                text = m[2] or ""
+                self._close_details_for(level, i)
+                if _paper_heading(text) and self.node is not self.root and self.node.level < level:
+                    self.item = _Item("heading", i, i + 1, self.node, text, marker=m[1])
+                    continue
+                self.open_node(text, level, i, "heading")
+                continue
+            stripped = line.lstrip()
+            if item is not None and item.shape == "heading":
+                # the body of a paper heading: its field bullets and text, up to the next heading
+                if _DETAILS_CLOSE_LINE.match(line):
+                    self.close_item(i)
+                    self._close_details(i)
+                continue
+            if self._details(line, i):
+                continue
+            if _HR.match(line):
+                self.close_blocks(i)
+                continue
+            # tables: a header row followed by a delimiter row; rows until a line without a pipe
+            if self.table is not None:
+                if "|" in line and not _HTML_BLOCK.match(line):
+                    self.close_item(i)
+                    cells = tuple(_cells(line))
+                    self.node.items.append(_Item("row", i, i + 1, self.node, line, table=self.table, cells=cells))
+                    continue
+                self.close_table(i)
+            if (
+                "|" in line
+                and i + 1 < len(lines)
+                and _DELIM_ROW.match(_strip_eol(lines[i + 1]))
+                and "-" in lines[i + 1]
+            ):
+                delim = _strip_eol(lines[i + 1])
+                self.close_blocks(i)
+                cells = tuple(_cells(line))
+                table = Table(i, i + 2, cells, _roles(cells), _aligns(delim))
+                self.table = table
+                self.node.has_table = True
+                if "title" in table.roles:
+                    self.node.paper_table = True
+                self.skip.add(i + 1)
+                continue
+            m = _ITEM.match(line)
+            if m and not (m[4] == "" and m[2][0].isdigit()):
+                marker = m[2]
+                self.close_blocks(i)
+                if self.node is self.root:
+                    self.item = _Item("bullet" if not marker[0].isdigit() else "numbered", i, i + 1, self.root, m[4])
+                    self.item.marker = marker
+                    continue
+                if not m[1] and (b := _BULLET.match(line)):
+                    self.bullets[b[1]] += 1
+                shape = "numbered" if marker[0].isdigit() else "bullet"
+                self.item = _Item(shape, i, i + 1, self.node, m[4], marker=marker)
+                continue
+            if item is not None and self._lazy_ok(i) and not _HTML_BLOCK.match(line) and not stripped.startswith(">"):
+                continue  # a lazy continuation line of the open item
+            self.close_item(i)
+            if _HTML_LINE.match(line) or stripped.startswith(">"):
+                self.close_para()
+                self.node.has_html = True
+                self.node.items.append(_Item("html", i, i + 1, self.node, line))
+                continue
+            self.para.append(i)
+        self.close_blocks(len(lines))
+        while len(self.stack) > 1:
+            self.end_node(len(lines))
+
+    def _lazy_ok(self, i: int) -> bool:
+        """Can line i continue the open item's paragraph? Only right after a non-blank line."""
+        return i > 0 and self.visible[i - 1] is not None and bool((self.visible[i - 1] or "").strip())
+
+    def _indented_text_follows(self, i: int) -> bool:
+        lines = self.lines
+        for k in range(i + 1, len(lines)):
+            later = lines[k]
             if later.strip():
                 return later[:1] in (" ", "\t")
         return False
 
-    for i, raw_line in enumerate(lines):
-        line = _strip_eol(raw_line)
-        if i == 0:
-            line = line.removeprefix("\ufeff")  # a byte-order mark is not text
-        if fence is not None:
-            if _closes(line, fence):
-                fence = None
-            continue
-        was_in_comment = in_comment
-        line, in_comment = _outside_comments(line, in_comment)
-        if not line.strip():
-            if was_in_comment or (in_comment and open_entry is not None and raw_line[:1] in (" ", "\t")):
-                continue  # inside a comment: changes nothing
-            if in_comment:
-                close_entry(i)  # a comment on its own line ends the entry before it
-            elif open_entry is None or not indented_text_follows(i):
-                close_entry(i)
-            continue
-        nested = open_entry is not None and line[:1] in (" ", "\t")
-        if (opening := _fence(line, nested)) is not None:
-            if not nested:
-                close_entry(i)
-            fence = opening
-            continue
-        if m := _HEADING.match(line):
-            close_section(i)
-            current = (m[2], i)
-            continue
-        if current is None:
-            continue
-        if m := _BULLET.match(line):
-            close_entry(i)
-            bullets[m[1]] += 1
-            open_entry = (entry_title(m[2]), i, line)
-            continue
-        if open_entry is not None and line[:1] in (" ", "\t"):
-            if m := _SUB_BULLET.match(line):
-                indents[m[1]] += 1
-            continue  # continuation of the open entry
-        close_entry(i)
-    close_section(len(lines))
+    def _details(self, line: str, i: int) -> bool:
+        """`<details>`, `<summary>` and `</details>` lines: details blocks are sections. The tags
+        count at the start of a line, as GitHub reads HTML blocks (an escaped `\\<` is text)."""
+        opened = _DETAILS_OPEN.match(line)
+        closed = _DETAILS_CLOSE.search(line) if (opened or _DETAILS_CLOSE_LINE.match(line)) else None
+        summary = _SUMMARY.search(line) if _SUMMARY_LINE.match(line) and self.node.kind == "details" else None
+        if not opened and not closed and not summary:
+            return False
+        self.close_blocks(i)
+        if opened:
+            parent_level = self.node.level
+            node = self.open_node("", parent_level + 0.5, i, "details")
+            rest = line[opened.end() :]
+            if m := _SUMMARY.search(rest):
+                node.raw = m[1]
+            if closed and closed.start() > opened.start():
+                self.end_node(i + 1)
+            return True
+        if summary is not None:
+            if not self.node.raw:
+                self.node.raw = summary[1]
+            if closed:
+                self._close_details(i)
+            return True
+        self._close_details(i)
+        return True
 
+    def _close_details(self, i: int) -> None:
+        for k in range(len(self.stack) - 1, 0, -1):
+            if self.stack[k].kind == "details":
+                while len(self.stack) > k:
+                    self.end_node(i + 1)
+                return
+
+    def _close_details_for(self, level: int, i: int) -> None:
+        """A heading at or above a details block's parent level ends the details block."""
+        while len(self.stack) > 1 and self.stack[-1].kind == "details" and self.stack[-1].level - 0.5 >= level:
+            self.end_node(i)
+
+
+# -- pass 2: items into entries and skipped items -------------------------------------------------
+
+_PAPER_WORD = re.compile(r"\b(?:paper|pdf|arxiv|preprint|report|technical report|tech report|publication)\b", re.I)
+_NEWS = re.compile(
+    r"\b(?:we|our|is accepted|are accepted|accepted (?:by|to|at)|release[ds]?|released|launch(?:ed)?|announce[ds]?"
+    r"|congrat\w*|updated?|is out|now available)\b",
+    re.I,
+)
+_SEE = re.compile(r"\bsee (?:above|below|also)\b", re.I)
+_SLUG = re.compile(r"^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)+$")
+
+
+def _clean_heading(raw: str) -> str:
+    from .entryfields import _strip_symbols
+
+    text = plain_text(raw.replace("\\#", "#"))
+    text = _strip_symbols(text).strip()
+    return text or plain_text(raw) or raw.strip()
+
+
+def _never(node: _Node) -> str:
+    """The never-a-target kind of a section (by its heading or an ancestor's), or ""."""
+    n: _Node | None = node
+    while n is not None and n.kind != "root":
+        key = _loose_key(n.leaf) or heading_key(n.leaf)
+        for kind, rx in _NEVER:
+            if rx.match(key) and (n is node or kind in ("news", "table of contents")):
+                return kind
+        n = n.parent
+    return ""
+
+
+def _non_paper_reason(node: _Node) -> str:
+    """What the items of a tools / datasets / blogs section are, by its name."""
+    leaf = node.leaf
+    if re.search(r"\b(?:datasets?|data|corpora|corpus|benchmarks?)\b", leaf, re.I):
+        return "dataset without a paper"
+    if re.search(r"\b(?:blogs?|articles|talks?|courses?|lectures?|tutorials?|videos?|podcasts?|books?)\b", leaf, re.I):
+        return "blog post, talk or web page"
+    if re.search(r"\b(?:twitter|tweets|social media)\b", leaf, re.I):
+        return "social media post"
+    return "tool or repository without a paper"
+
+
+def _non_paper_named(node: _Node) -> bool:
+    leaf = _loose_key(node.leaf) or heading_key(node.leaf)
+    if re.search(r"\bpapers?\b|\bsurveys?\b|\breports?\b", leaf):
+        return False
+    words = re.findall(r"[a-z][a-z-]*", leaf)
+    if not words:
+        return False
+    return bool(_NON_PAPER_HEAD.match(words[-1])) or bool(_OPEN_SOURCE.match(leaf))
+
+
+def _row_fields(it: _Item) -> Fields:
+    table = it.table
+    assert table is not None
+    cells = list(it.cells)
+    roles = list(table.roles) + ["other"] * max(0, len(cells) - len(table.roles))
+    from .entryfields import read_title
+
+    title, title_link = "", None
+    order = [i for i, r in enumerate(roles) if r == "title"] + [
+        i for i, r in enumerate(roles) if r in ("name", "other") and i < len(cells)
+    ]
+    for i in order:
+        if i >= len(cells):
+            continue
+        t, link, _, _ = read_title(cells[i].strip())
+        if t and not is_link_word(t) and parse_date(t) is None and not parse_venue(t):
+            title, title_link = t, link
+            break
+    links: list[Link] = []
+    for cell in cells:
+        for sp in scan_inline(cell):
+            if sp.kind == "link":
+                links.append(make_link(sp.url, plain_text(sp.text)))
+            elif sp.kind == "autolink" or (sp.kind == "html" and sp.url and sp.text[:2].lower() == "<a"):
+                links.append(make_link(sp.url, ""))
+    venue, when, authors = "", None, ""
+    for i, cell in enumerate(cells):
+        role = roles[i] if i < len(roles) else "other"
+        text = plain_text(cell)
+        if role == "venue" and text:
+            venue = parse_venue(text) or text
+        elif role == "date" and text and when is None:
+            when = parse_date(text)
+        elif role == "authors" and text:
+            authors = text
+    return Fields(
+        title=title,
+        title_link=title_link,
+        links=tuple(links),
+        venue=venue,
+        date=when,
+        authors=authors,
+        bare=not links,
+    )
+
+
+@dataclass(slots=True)
+class _Read:
+    item: _Item
+    fields: Fields
+    verdict: str  # paper / bare / weak / skip / ignore
+    reason: str = ""
+    ids: frozenset[str] = frozenset()
+    dois: frozenset[str] = frozenset()
+
+    def sig(self) -> tuple[str, str, int]:
+        f = self.fields
+        mode = (
+            "link"
+            if f.title_link is not None
+            else ("bold" if self.item.head.lstrip().startswith(("**", "__")) else "plain")
+        )
+        tail = sum(1 for t in self.item.tail if t.strip())
+        return (self.item.shape, mode, min(tail, 2))
+
+
+def _item_text(it: _Item) -> str:
+    return "\n".join([it.head, *it.tail])
+
+
+def _first_read(it: _Item, tool_named: bool, tool_reason: str = "tool or repository without a paper") -> _Read:
+    f = _row_fields(it) if it.shape == "row" else read_fields(it.head, "\n".join(it.tail))
+    text = _item_text(it)
+    ids = frozenset(ids_in(text, f.links))
+    dois = frozenset(dois_in(f.links))
+    r = _Read(it, f, "paper", "", ids, dois)
+    links = [link for link in f.links if link.url.strip()]
+    if it.shape == "html":
+        r.verdict, r.reason = ("skip", "text mentioning a paper") if ids or dois else ("ignore", "")
+        return r
+    if it.shape == "row" and not plain_text(it.head).strip("| \t"):
+        r.verdict = "ignore"  # an empty row
+        return r
+    paperish = [
+        link
+        for link in links
+        if (link.kind in (STRONG_PAPER_KINDS if tool_named else PAPER_KINDS))
+        or (link.kind != "anchor" and is_link_word(link.text or "-") and _PAPER_WORD.search(link.text or ""))
+    ]
+    if (
+        links
+        and all(link.kind == "anchor" for link in links)
+        and it.shape != "row"
+        and not all(is_link_word(link.text) for link in links)
+    ):
+        r.verdict, r.reason = "skip", "table of contents"
+        return r
+    bold_start = it.head.lstrip().startswith(("**", "__", "[**", "[__", "<b>", "<strong>"))
+    if it.shape == "paragraph" and (
+        not _ENTRY_START.match(it.head) or f.prose_words > (40 if bold_start else 12) or not f.title
+    ):
+        r.verdict, r.reason = ("skip", "text mentioning a paper") if (ids or dois or paperish) else ("ignore", "")
+        return r
+    if not f.title:
+        if not plain_text(text).strip() or ("<img" in text.lower() and not paperish):
+            r.verdict, r.reason = "skip", "image"
+        else:
+            r.verdict, r.reason = (
+                ("skip", "text mentioning a paper") if ids or paperish else ("skip", "note without a paper link")
+            )
+        return r
+    if (
+        f.date is not None
+        and _NEWS.search(plain_text(text))
+        and (any(parse_date(t) for t in f.tags) and (not f.title_link or f.title_link.kind not in STRONG_PAPER_KINDS))
+    ):
+        r.verdict, r.reason = "skip", "news item"
+        return r
+    distinct = {link.arxiv_id or link.url for link in paperish}
+    if len(distinct) >= 3 and all(len((link.text or "").split()) <= 4 for link in paperish):
+        r.verdict, r.reason = "skip", "abbreviation index"
+        return r
+    tl = f.title_link
+    if tl is not None and not tl.url.strip():
+        kinds = {link.kind for link in links}
+        r.verdict = "skip"
+        r.reason = "tool or repository without a paper" if kinds & CODE_KINDS else "note without a paper link"
+        return r
+    if paperish:
+        if (
+            tool_named
+            and tl is not None
+            and tl.kind in CODE_KINDS | {"dataset", "project", "other"}
+            and tl not in paperish
+        ):
+            r.verdict, r.reason = "skip", "tool or repository without a paper"
+        return r
+    if not links:
+        r.verdict = "bare"
+        r.reason = "cross-reference" if _SEE.search(text) else "note without a paper link"
+        return r
+    link_kinds = [link.kind for link in links]
+    if tl is None:
+        # a plain or bold title; its links are the paper's code, data or pages
+        if f.prose_words <= 8 and not tool_named and not all(k == "dataset" for k in link_kinds):
+            return r
+        if any(k in ("dataset",) for k in link_kinds):
+            r.verdict, r.reason = "weak", "dataset without a paper"
+        elif any(k in CODE_KINDS for k in link_kinds):
+            r.verdict, r.reason = "weak", "tool or repository without a paper"
+        else:
+            r.verdict, r.reason = "weak", _web_reason(link_kinds)
+        return r
+    if tl.kind in CODE_KINDS:
+        r.verdict, r.reason = "weak", "tool or repository without a paper"
+        if _SLUG.match(f.title) or tool_named:
+            r.verdict = "skip"
+        return r
+    if tl.kind == "dataset":
+        r.verdict, r.reason = "skip" if tool_named else "weak", "dataset without a paper"
+        return r
+    reason = _web_reason([tl.kind])
+    r.verdict, r.reason = ("skip" if tl.kind in ("blog", "social", "video") or tool_named else "weak"), reason
+    return r
+
+
+def _read_item(it: _Item, tool_named: bool, tool_reason: str) -> _Read:
+    r = _first_read(it, tool_named, tool_reason)
+    if (
+        tool_named
+        and r.verdict in ("skip", "weak")
+        and r.reason
+        in (
+            "tool or repository without a paper",
+            "dataset without a paper",
+            "blog post, talk or web page",
+            "note without a paper link",
+        )
+    ):
+        r.reason = tool_reason
+    return r
+
+
+def _web_reason(kinds: Iterable[str]) -> str:
+    ks = set(kinds)
+    if ks and ks <= {"social"}:
+        return "social media post"
+    return "blog post, talk or web page"
+
+
+def _is_abbreviation(r: _Read) -> bool:
+    """A bare link to a paper named by a short name (`- [PAL](arxiv link)`, a table cell of
+    dataset names): an index of abbreviations, not a paper entry."""
+    f = r.fields
+    if r.item.shape == "row":
+        return (
+            f.title_link is not None
+            and not f.venue
+            and not f.authors
+            and f.date is None
+            and len(f.title.split()) <= 4
+            and len(f.title) <= 32
+        )
+    return (
+        r.item.shape in ("bullet", "numbered")
+        and not r.item.tail
+        and f.title_link is not None
+        and len(f.links) == 1
+        and f.prose_words == 0
+        and not f.venue
+        and not f.authors
+        and len(f.title.split()) <= 2
+        and len(f.title) <= 16
+    )
+
+
+@dataclass(slots=True)
+class _Counts:
+    bare: int = 0
+    linked: int = 0
+
+
+def parse(text: str) -> ListDocument:
+    """Parse the list. Never fails: a file without headings is a list without sections.
+
+    Read as GitHub renders it: nothing inside a code block or an HTML comment counts; an entry
+    is its first line plus the indented (or lazily continued) lines after it, also across blank
+    lines when the next text is indented again (a multi-paragraph item)."""
+    lines = _split_lines(text)
+    crlf = sum(1 for line in lines if line.endswith("\r\n"))
+    newline = "\r\n" if crlf * 2 > len(lines) else "\n"
+    reader = _Reader(lines)
+    reader.read()
+    nodes = reader.nodes
+
+    for node in nodes:
+        node.leaf = _clean_heading(node.raw) if node.raw.strip() else ("Details" if node.kind == "details" else "")
+        if not node.leaf:
+            node.leaf = f"Section at line {node.line + 1}"
+
+    # first reading of every item, then what each section's items say about the others
+    reads: dict[int, list[_Read]] = {}
+    doc_counts = _Counts()
+    node_meta: dict[int, tuple[str, bool]] = {}
+    for k, node in enumerate(nodes):
+        never = _never(node)
+        tool_named = _non_paper_named(node)
+        node_meta[k] = (never, tool_named)
+        tool_reason = _non_paper_reason(node) if tool_named else ""
+        rs = [_read_item(it, tool_named, tool_reason or "tool or repository without a paper") for it in node.items]
+        reads[k] = rs
+        if not never:
+            for r in rs:
+                if r.verdict == "bare":
+                    doc_counts.bare += 1
+                elif r.verdict in ("paper", "weak"):
+                    doc_counts.linked += 1
+
+    # the shapes papers take in this list: an item without a paper link that has one of them
+    # (a technical report linked to GitHub, a paper on a project page) is a paper too
+    doc_sigs = Counter(r.sig() for k, rs in reads.items() if not node_meta[k][0] for r in rs if r.verdict == "paper")
+    n_conf = sum(doc_sigs.values())
+    good_sigs = {s for s, n in doc_sigs.items() if n * 4 >= n_conf} if n_conf >= 10 else set()
+    sections: list[Section] = []
+    skipped: list[Skipped] = []
+    for k, node in enumerate(nodes):
+        never, tool_named = node_meta[k]
+        rs = reads[k]
+        entries: list[Entry] = []
+        considered = [r for r in rs if r.verdict in ("paper", "bare", "weak")]
+        bare_n = sum(1 for r in considered if r.verdict == "bare")
+        doc_total = doc_counts.bare + doc_counts.linked
+        doc_bare = doc_counts.bare * 2 >= doc_total and doc_counts.bare > 0
+        if len(considered) >= 3:
+            # bare titles are papers in a list of bare titles (and in a bare section of a list
+            # that has a good share of them), notes elsewhere
+            bare_ok = bare_n * 2 >= len(considered) and (doc_bare or doc_counts.bare * 4 >= doc_total)
+        else:
+            bare_ok = doc_bare
+        confident = [r for r in rs if r.verdict == "paper"]
+        abbrev = [r for r in confident if _is_abbreviation(r)]
+        abbreviation_index = len(abbrev) >= 3 and len(abbrev) * 5 >= 3 * len(confident)
+        prose_words = 0
+        for r in rs:
+            verdict, reason = r.verdict, r.reason
+            if never and verdict != "ignore":
+                verdict, reason = "skip", _SECTION_SKIP_REASON.get(never, "note without a paper link")
+            elif verdict in ("paper", "weak") and abbreviation_index and _is_abbreviation(r):
+                verdict, reason = "skip", "abbreviation index"
+            elif verdict == "bare":
+                verdict = "paper" if bare_ok and not tool_named and r.fields.prose_words <= 6 else "skip"
+            elif verdict == "weak":
+                ok = r.sig() in good_sigs and not tool_named and reason not in ("social media post",)
+                verdict = "paper" if ok else "skip"
+            if verdict == "ignore":
+                if r.item.shape == "paragraph":
+                    prose_words += len(plain_text(_item_text(r.item)).split())
+                continue
+            if verdict == "skip":
+                excerpt = " ".join(plain_text(_item_text(r.item)).split())[:120]
+                skipped.append(
+                    Skipped(r.item.start, excerpt, reason, r.ids, r.fields.title if (r.ids or r.dois) else "", r.dois)
+                )
+                continue
+            entries.append(_entry(node.name, r))
+        target, why = _target(node, never, tool_named, entries, rs, prose_words)
+        sections.append(
+            Section(
+                name=node.name,
+                line=node.line,
+                end=node.end,
+                entries=tuple(entries),
+                path=_path(node),
+                level=node.level,
+                target=target,
+                why=why,
+                body_end=node.body_end,
+                kind=node.kind,
+                leaf=node.leaf,
+            )
+        )
+    # unique names, now that it is known which sections are targets
+    _name_nodes(nodes, [s.target for s in sections])
+    final: list[Section] = []
+    for node, sec in zip(nodes, sections, strict=True):
+        ents = tuple(replace(e, heading=node.name) for e in sec.entries)
+        final.append(replace(sec, name=node.name, entries=ents, path=_path(node)))
+    sections = final
+    skipped.sort(key=lambda s: s.line)
+    covered: set[int] = set()
+    ids: set[str] = set()
+    dois: set[str] = set()
+    for rs in reads.values():
+        for r in rs:
+            ids |= r.ids
+            dois |= r.dois
+            covered.update(range(r.item.start, r.item.start + 1 + len(r.item.tail)))
+    more_ids, more_dois = _mentions(reader, covered)
+    ids |= more_ids
+    dois |= more_dois
     return ListDocument(
         lines=tuple(lines),
         sections=tuple(sections),
         newline=newline,
-        bullet=bullets.most_common(1)[0][0] if bullets else "-",
-        sub_indent=indents.most_common(1)[0][0] if indents else "  ",
+        bullet=reader.bullets.most_common(1)[0][0] if reader.bullets else "-",
+        sub_indent=reader.indents.most_common(1)[0][0] if reader.indents else "  ",
+        skipped=tuple(skipped),
+        mentioned_ids=frozenset(ids),
+        mentioned_dois=frozenset(dois),
+        tables=tuple(reader.tables),
     )
+
+
+def _entry(heading: str, r: _Read) -> Entry:
+    f = r.fields
+    it = r.item
+    number = None
+    if it.shape == "numbered":
+        m = re.match(r"\d+", it.marker)
+        number = int(m.group(0)) if m else None
+    return Entry(
+        heading=heading,
+        title=f.title,
+        arxiv_ids=r.ids,
+        start=it.start,
+        end=it.end,
+        links=f.links,
+        venue=f.venue,
+        date=f.date.text.strip().strip("[]()*_ ") if f.date else "",
+        authors=f.authors,
+        shape=it.shape,
+        dois=r.dois,
+        number=number,
+    )
+
+
+def _target(
+    node: _Node, never: str, tool_named: bool, entries: list[Entry], rs: list[_Read], prose_words: int
+) -> tuple[bool, str]:
+    if never:
+        return False, never
+    if entries:
+        return True, ""
+    if node.children:
+        return False, "introduces its subsections"
+    if tool_named:
+        return False, "holds no papers"
+    if any(r.verdict not in ("ignore",) for r in rs if r.item.shape != "html"):
+        return False, "holds no papers"
+    if node.paper_table:
+        return True, ""
+    if node.has_table or node.has_html:
+        return False, "holds no papers"
+    if prose_words > 40:
+        return False, "prose only"
+    return True, ""
+
+
+def _path(node: _Node) -> tuple[str, ...]:
+    out: list[str] = []
+    n: _Node | None = node
+    while n is not None and n.kind != "root":
+        out.append(n.leaf)
+        n = n.parent
+    return tuple(reversed(out))
+
+
+def _name_nodes(nodes: list[_Node], targets: Sequence[bool]) -> None:
+    """Unique names: where a leaf name repeats, the target keeps it when only one is a target;
+    the others become "Parent / Leaf" (then more ancestors), or "Leaf (line N)" at the top."""
+    for node in nodes:
+        node.name = node.leaf
+    is_target = {id(n): t for n, t in zip(nodes, targets, strict=True)}
+    groups: dict[str, list[_Node]] = {}
+    for n in nodes:
+        groups.setdefault(heading_key(n.leaf), []).append(n)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        keep = [n for n in group if is_target[id(n)]]
+        rename = [n for n in group if not (len(keep) == 1 and n is keep[0])]
+        for depth in range(1, 6):
+            names = Counter(heading_key(n.name) for n in group)
+            clash = [n for n in rename if names[heading_key(n.name)] > 1]
+            if not clash:
+                break
+            for n in clash:
+                anc: list[str] = []
+                p = n.parent
+                while p is not None and p.kind != "root" and len(anc) < depth:
+                    anc.append(p.leaf)
+                    p = p.parent
+                same_parent = [m for m in group if m is not n and m.parent is n.parent]
+                if anc and not same_parent:
+                    n.name = " / ".join([*reversed(anc), n.leaf])
+                else:
+                    n.name = f"{n.leaf} (line {n.line + 1})"
+    counts = Counter(heading_key(n.name) for n in nodes)
+    for n in nodes:
+        if counts[heading_key(n.name)] > 1 and not is_target[id(n)]:
+            n.name = f"{n.name} (line {n.line + 1})"
+    counts = Counter(heading_key(n.name) for n in nodes)
+    seen: Counter[str] = Counter()
+    for n in nodes:
+        key = heading_key(n.name)
+        if counts[key] > 1:
+            seen[key] += 1
+            if seen[key] > 1:
+                n.name = f"{n.name} ({seen[key]})"
+
+
+def _mentions(reader: _Reader, covered: set[int]) -> tuple[set[str], set[str]]:
+    """Every arXiv id and DOI on visible lines outside the items already read (`covered`): in
+    link targets, HTML links and plain text."""
+    from .entryfields import arxiv_id_from_url, doi_from_url
+
+    ids: set[str] = set()
+    dois: set[str] = set()
+    for k, line in enumerate(reader.visible):
+        if line is None or k in reader.skip or k in covered:
+            continue
+        if "arxiv" in line.lower() or "10.48550" in line:
+            ids |= find_arxiv_ids(line)
+        if "(" not in line and "href" not in line and "http" not in line:
+            continue
+        for sp in scan_inline(line):
+            url = sp.url
+            if not url or sp.kind == "image":
+                continue
+            if a := arxiv_id_from_url(url):
+                ids.add(a)
+            elif d := doi_from_url(url):
+                dois.add(d)
+            if sp.kind == "link" and "](" in sp.text:
+                for inner in scan_inline(sp.text):
+                    if inner.kind == "link" and (a := arxiv_id_from_url(inner.url)):
+                        ids.add(a)
+    return ids, dois
+
+
+# -- writing -------------------------------------------------------------------------------------------
 
 
 def markdown_title(title: str) -> str:
@@ -271,48 +1373,884 @@ def markdown_title(title: str) -> str:
     return _ENTITY.sub(lambda m: "&amp;" + m[0][1:], text)
 
 
-def entry_lines(doc: ListDocument, new: NewEntry) -> list[str]:
-    """The lines of one added entry, in the list's own style."""
-    nl = doc.newline
-    title = markdown_title(new.title) or f"Untitled (arXiv {new.arxiv_id})"
-    return [
-        f"{doc.bullet} {title}{nl}",
-        f"{doc.sub_indent}{doc.bullet} [arXiv]({abs_url(new.arxiv_id)}){nl}",
-    ]
+def markdown_text(text: str) -> str:
+    """Any other paper text we write (author names): escaped like a title, but never "Untitled"."""
+    return markdown_title(text) if text.strip() else ""
 
 
-def _insert_at(section: Section, doc: ListDocument, position: str) -> int:
+_SAFE_URL = re.compile(
+    r"^https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~%!$&'*+,;=:@/-]*)?(?:\?[A-Za-z0-9._~%!$&'*+,;=:@/?-]*)?(?:#[A-Za-z0-9._~%!$&'*+,;=:@/?-]*)?$"
+)
+
+
+def safe_url(url: str) -> str:
+    """`url` if it is a plain http(s) URL that cannot end a Markdown link or add a table cell;
+    otherwise ""."""
+    u = url.strip().rstrip(".,;")
+    if not _SAFE_URL.match(u) or any(c in u for c in "()<>[]|\"'` \\"):
+        return ""
+    return u
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    template: str  # for a paper without a code link
+    code_template: str  # with one
+    width: int  # pad to this width (0: not padded)
+    align: str
+    lead: int
+    trail: int
+
+
+@dataclass(frozen=True, slots=True)
+class _RowStyle:
+    cells: tuple[_Cell, ...]
+    lead_pipe: bool
+    trail_pipe: bool
+    indent: str
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """How one section writes its entries: what `add_entries` writes there."""
+
+    template: str  # for a paper without a code link
+    code_template: str  # for a paper with one
+    gap: int = 0  # blank lines between entries
+    heading_gap: int = 0  # blank lines between the heading and its first entry
+    order: str = ""  # "desc" / "asc" when the section is ordered by date or arXiv id
+    order_by: str = ""  # "date" / "id"
+    row: _RowStyle | None = None
+    venue: str = ""  # the list's word for an arXiv-only paper
+    citekey_suffix: str = "arxiv"
+    newline: str = "\n"
+    source: str = ""  # the section the style was learned from
+
+
+def _entry_raw(doc: ListDocument, e: Entry) -> list[str]:
+    out = []
+    for k in range(e.start, e.end):
+        line = _strip_eol(doc.lines[k])
+        if k == 0:
+            line = line.removeprefix("\ufeff")
+        if "<!--" in line:
+            line = re.sub(r"<!--.*?-->", "", line)
+        out.append(line)
+    return out
+
+
+def _facts_year(e: Entry) -> int | None:
+    d = parse_date(e.date) if e.date else None
+    if d is not None:
+        return d.year
+    for i in sorted(e.arxiv_ids):
+        m = re.match(r"(\d\d)\d\d\.\d{4,5}$", i)
+        if m:
+            return 2000 + int(m[1])
+    return None
+
+
+def _main_id(e: Entry, raw: str) -> str:
+    best = ""
+    pos = len(raw) + 1
+    for i in e.arxiv_ids:
+        k = raw.find(i)
+        if 0 <= k < pos:
+            best, pos = i, k
+    return best or next(iter(sorted(e.arxiv_ids)), "")
+
+
+def _paper_url(e: Entry) -> str:
+    return next((link.url for link in e.links if link.kind in PAPER_KINDS and link.kind != "arxiv"), "")
+
+
+def _cached_example(doc: ListDocument, e: Entry, venue_known: bool, form: str) -> object:
+    key = f"example:{e.start}:{venue_known}:{form}"
+    got = doc._cache.get(key)
+    if got is None:
+        got = _example(doc, e, venue_known=venue_known, form=form)
+        doc._cache[key] = got
+    return got
+
+
+def _example(doc: ListDocument, e: Entry, *, venue_known: bool, form: str) -> object:
+    from . import liststyle
+    from .entryfields import read_fields as _rf
+
+    raw_lines = _entry_raw(doc, e)
+    first = raw_lines[0] if raw_lines else ""
+    number_span = None
+    head = first
+    prefix_len = 0
+    if e.shape in ("bullet", "numbered") and (m := _ITEM.match(first)):
+        head = m[4]
+        prefix_len = m.start(4)
+        if e.shape == "numbered":
+            number_span = (m.start(2), m.start(2) + len(re.match(r"\d+", m[2]).group(0)))  # type: ignore[union-attr]
+    elif e.shape == "heading" and (m := _HEADING.match(first)):
+        head = m[2] or ""
+        prefix_len = m.start(2) if m[2] is not None else len(first)
+    elif e.shape == "paragraph":
+        head = first.strip()
+        prefix_len = len(first) - len(first.lstrip())
+    tail = "\n".join(raw_lines[1:])
+    f = _rf(head, tail)
+    raw = "\n".join(raw_lines)
+    span = None
+    if f.title_span is not None:
+        a, b = f.title_span
+        if a <= len(head):
+            span = (a + prefix_len, b + prefix_len)
+        else:
+            shift = len(first) - len(head)
+            span = (a + shift, b + shift)
+    d = parse_date(e.date) if e.date else None
+    return liststyle.generalise(
+        raw,
+        title_span=span,
+        title=e.title,
+        arxiv_id=_main_id(e, raw),
+        date_text=d.text.strip().strip("[]()*_ ") if d else "",
+        date_fmt=d.fmt if d else "",
+        venue=e.venue,
+        venue_known=venue_known,
+        authors=e.authors,
+        author_form=form,
+        code_url=e.code_url,
+        number_span=number_span,
+        year=_facts_year(e),
+        paper_url=_paper_url(e),
+    )
+
+
+def _gaps(doc: ListDocument, entries: Sequence[Entry]) -> int:
+    gaps: Counter[int] = Counter()
+    for a, b in itertools.pairwise(entries):
+        between = doc.lines[a.end : b.start]
+        if all(not line.strip() for line in between):
+            gaps[len(between)] += 1
+    return gaps.most_common(1)[0][0] if gaps else 0
+
+
+def _heading_gap(doc: ListDocument) -> int:
+    gaps: Counter[int] = Counter()
+    for s in doc.sections:
+        if s.entries and s.kind == "heading":
+            between = doc.lines[s.line + 1 : s.entries[0].start]
+            if all(not line.strip() for line in between):
+                gaps[len(between)] += 1
+    return gaps.most_common(1)[0][0] if gaps else 0
+
+
+def _order(entries: Sequence[Entry]) -> tuple[str, str]:
+    """("desc" or "asc" or "", "date" or "id"): how a section orders its entries, if it does."""
+    for by in ("date", "id"):
+        keys = [_key(e, by) for e in entries]
+        have = [k for k in keys if k is not None]
+        if len(have) < 4 or len(have) * 10 < len(entries) * 7 or len(set(have)) < 2:
+            continue
+        pairs = list(itertools.pairwise(have))
+        ups = sum(1 for a, b in pairs if a < b)
+        downs = sum(1 for a, b in pairs if a > b)
+        allowed = max(len(pairs) // 20, 1 if len(pairs) >= 6 else 0)  # a misplaced entry or so
+        if downs >= max(2, 3 * ups) and ups <= allowed:
+            return "desc", by
+        if ups >= max(2, 3 * downs) and downs <= allowed:
+            return "asc", by
+        return "", ""
+    return "", ""
+
+
+def _id_key(arxiv_id: str) -> tuple[int, int, int] | None:
+    m = re.match(r"(\d\d)(\d\d)\.(\d{4,5})$", arxiv_id)
+    if m:
+        return (2000 + int(m[1]), int(m[2]), int(m[3]))
+    m = re.match(r"[a-z-]+(?:\.[A-Z]{2})?/(\d\d)(\d\d)(\d{3})$", arxiv_id)
+    if m:
+        yy = int(m[1])
+        return (1900 + yy if yy > 90 else 2000 + yy, int(m[2]), int(m[3]))
+    return None
+
+
+def _key(e: Entry, by: str) -> tuple[int, ...] | None:
+    if by == "date":
+        d = parse_date(e.date) if e.date else None
+        return d.key() if d else None
+    keys = [k for k in (_id_key(i) for i in e.arxiv_ids) if k is not None]
+    return min(keys) if keys else None
+
+
+def _new_key(new: NewEntry, by: str, sample: Sequence[Entry]) -> tuple[int, ...] | None:
+    if by == "id":
+        return _id_key(new.arxiv_id)
+    when = new.published
+    if when is None:
+        k = _id_key(new.arxiv_id)
+        if k is None:
+            return None
+        when = date(k[0], k[1], 1)
+        day_known = False
+    else:
+        day_known = True
+    # compare at the precision the section writes its dates
+    dates = [d for d in (parse_date(e.date) for e in sample if e.date) if d is not None]
+    if dates and all(d.month == 0 for d in dates):
+        return (when.year, 0, 0)
+    if (dates and all(d.day == 0 for d in dates)) or not day_known:
+        return (when.year, when.month, 0)
+    return (when.year, when.month, when.day)
+
+
+def _doc_marker(doc: ListDocument, entries: Sequence[Entry]) -> str:
+    from . import liststyle
+
+    marker = liststyle.preprint_marker([e.venue for e in entries])
+    if not marker:
+        marker = liststyle.preprint_marker([e.venue for e in doc.entries])
+    if not marker:
+        # "arXiv 2025" written as link text or a cell of its own
+        forms: Counter[str] = Counter()
+        for e in entries or doc.entries:
+            for link in e.links:
+                m = re.fullmatch(r"\[?\s*(arXiv|Arxiv|ArXiv|Preprint|CoRR)[ '’-]*((?:19|20)\d\d)?\s*\]?", link.text)
+                if m:
+                    forms[m[1] + (" {year}" if m[2] else "")] += 1
+        marker = forms.most_common(1)[0][0] if forms else ""
+    return marker
+
+
+def _citekey_suffix(doc: ListDocument) -> str:
+    from .liststyle import _CITEKEY
+
+    sufs: Counter[str] = Counter()
+    for e in doc.entries[:400]:
+        if e.arxiv_ids:
+            for line in doc.lines[e.start : e.end]:
+                for m in _CITEKEY.finditer(line):
+                    if m[3] and not m[3][0].isdigit():
+                        sufs[m[3]] += 1
+    return sufs.most_common(1)[0][0] if sufs else "arxiv"
+
+
+def _style_source(doc: ListDocument, section: Section) -> Section | None:
+    """The section whose entries show how to write in `section`: itself, else the nearest target
+    section above with entries of the same kind, else below, else the one with most entries."""
     if section.entries:
-        return section.entries[0].start if position == "top" else section.entries[-1].end
-    # No entries yet: after the heading and any text under it, before trailing blank lines.
+        return section
+    secs = [s for s in doc.sections if s.entries and s.target]
+    if not secs:
+        secs = [s for s in doc.sections if s.entries]
+    if not secs:
+        return None
+    in_table = any(t.header >= section.line and t.end <= section.end for t in doc.tables)
+    if in_table:
+        rows = [s for s in secs if any(e.shape == "row" for e in s.entries)]
+        secs = rows or secs
+    above = [s for s in secs if s.line < section.line]
+    if above:
+        return above[-1]
+    below = [s for s in secs if s.line > section.line]
+    if below:
+        return below[0]
+    return max(secs, key=lambda s: len(s.entries))
+
+
+def style(doc: ListDocument, section: Section) -> Style:
+    """How `section` writes its entries (learned from them, or from the section above)."""
+    key = f"style:{section.line}:{section.name}"
+    cached = doc._cache.get(key)
+    if isinstance(cached, Style):
+        return cached
+    got = _learn_style(doc, section)
+    doc._cache[key] = got
+    return got
+
+
+def _learn_style(doc: ListDocument, section: Section) -> Style:
+    from . import liststyle
+
+    src = _style_source(doc, section)
+    nl = _section_newline(doc, section)
+    hgap = _heading_gap(doc)
+    if src is None:
+        t = f"{doc.bullet} {{title}}\n{doc.sub_indent}{doc.bullet} [arXiv]({{url}})"
+        return Style(t, t + f"{{?\n{doc.sub_indent}{doc.bullet} [code]({{code}})}}", newline=nl, heading_gap=hgap)
+    entries = list(src.entries)
+    shapes = Counter(e.shape for e in entries)
+    shape = shapes.most_common(1)[0][0]
+    entries = [e for e in entries if e.shape == shape]
+    marker = _doc_marker(doc, entries)
+    order, by = _order(entries) if src is section else ("", "")
+    gap = 0 if shape == "row" else _gaps(doc, entries)
+    suffix = _citekey_suffix(doc)
+    form = liststyle.author_form([e.authors for e in entries if e.authors])
+    if shape == "row":
+        row = _learn_row(doc, entries, marker, form)
+        if row is not None:
+            shown = _render_row(row, liststyle.Paper("{title}", "ID"), with_code=False)
+            return Style(shown, shown, 0, hgap, order, by, row, marker, suffix, nl, src.name)
+    examples = [_cached_example(doc, e, bool(marker), form) for e in entries]
+    others = [e for e in doc.entries if e.shape == shape and e.heading != src.name and e.arxiv_ids]
+    step = max(1, len(others) // 24)
+    peers = [_cached_example(doc, e, bool(marker), form) for e in others[::step][:24]]
+    exs = [x for x in examples if isinstance(x, liststyle.Example)]
+    prs = [x for x in peers if isinstance(x, liststyle.Example)]
+    plain = liststyle.learn_template(exs, with_code=False, peers=prs)
+    has_code = any(x.has_code for x in [*exs, *prs])
+    forms = [f for x in (exs if len(exs) >= 5 else [*exs, *prs]) for f in x.arxiv_forms]
+    fmts = [x.date_fmt for x in exs if x.date_fmt]
+    plain = liststyle.vote_date_format(liststyle.vote_url_forms(plain, forms), fmts)
+    coded = liststyle.add_code(plain, [*exs, *prs]) if has_code else plain
+    plain, coded = liststyle.wrap_optional(plain), liststyle.wrap_optional(coded)
+    if "{title}" not in plain:
+        plain = f"{doc.bullet} {{title}}"
+    if "{title}" not in coded:
+        coded = plain
+    if not _has_link_ph(plain):
+        # The list writes bare titles: watcher's arXiv sub-line is how it carries a link.
+        ind = doc.sub_indent
+        link = f"\n{ind}{doc.bullet} [arXiv]({{url}})"
+        code_word = _code_word(doc)
+        plain = plain + link
+        coded = plain + f"{{?\n{ind}{doc.bullet} [{code_word}]({{code}})}}"
+    elif "{code" not in coded:
+        coded = plain
+    return Style(plain, coded, gap, hgap, order, by, None, marker, suffix, nl, src.name)
+
+
+def _has_link_ph(template: str) -> bool:
+    return any(p in template for p in ("{url}", "{pdf_url}", "{arxiv_id}"))
+
+
+def _code_word(doc: ListDocument) -> str:
+    words: Counter[str] = Counter()
+    for e in doc.entries:
+        for link in e.links:
+            if link.kind in ("github", "gitlab") and link.text and is_link_word(link.text):
+                words[link.text] += 1
+    return words.most_common(1)[0][0] if words else "code"
+
+
+def _section_newline(doc: ListDocument, section: Section) -> str:
+    lines = doc.lines[section.line : section.end] or doc.lines
+    crlf = sum(1 for line in lines if line.endswith("\r\n"))
+    lf = sum(1 for line in lines if line.endswith("\n"))
+    if not lf:
+        return doc.newline
+    return "\r\n" if crlf * 2 > lf else "\n"
+
+
+def _table_of(doc: ListDocument, e: Entry) -> Table | None:
+    return next((t for t in doc.tables if t.header < e.start < t.end), None)
+
+
+def _learn_row(doc: ListDocument, rows: Sequence[Entry], marker: str, form: str) -> _RowStyle | None:
+    from . import liststyle
+    from .entryfields import read_title_span
+
+    tables = Counter(id(t) for e in rows if (t := _table_of(doc, e)) is not None)
+    if not tables:
+        return None
+    tid = tables.most_common(1)[0][0]
+    table = next(t for t in doc.tables if id(t) == tid)
+    rows = [e for e in rows if _table_of(doc, e) is table]
+    header_cells = _cells(_strip_eol(doc.lines[table.header]))
+    ncols = len(header_cells)
+    per_col: list[Counter[str]] = [Counter() for _ in range(ncols)]
+    raws: list[list[str]] = [[] for _ in range(ncols)]
+    pipes_lead = pipes_trail = 0
+    indents: Counter[str] = Counter()
+    fmts: list[str] = []
+    url_forms: list[tuple[str, str]] = []
+    for e in rows:
+        line = _strip_eol(doc.lines[e.start])
+        stripped = line.strip()
+        indents[line[: len(line) - len(line.lstrip())]] += 1
+        pipes_lead += stripped.startswith("|")
+        pipes_trail += stripped.endswith("|") and not stripped.endswith("\\|")
+        cells = _cells(line)
+        if len(cells) != ncols:
+            continue
+        d = parse_date(e.date) if e.date else None
+        if d:
+            fmts.append(d.fmt)
+        for j, cell in enumerate(cells):
+            raws[j].append(cell)
+            c = cell.strip()
+            span = None
+            if e.title and e.title in plain_text(c):
+                cell_title, _, _, _, sp = read_title_span(c)
+                if cell_title == e.title and sp is not None:
+                    span = sp
+            ex = liststyle.generalise(
+                c,
+                title_span=span,
+                title=e.title if span else "",
+                arxiv_id=_main_id(e, c),
+                date_text=d.text.strip().strip("[]()*_ ") if d and j == _role_index(table, "date") else "",
+                date_fmt=d.fmt if d and j == _role_index(table, "date") else "",
+                venue=e.venue if j == _role_index(table, "venue") else "",
+                venue_known=bool(marker),
+                authors=e.authors if j == _role_index(table, "authors") else "",
+                author_form=form,
+                code_url=e.code_url,
+                number_span=None,
+                year=_facts_year(e),
+                paper_url=_paper_url(e),
+            )
+            per_col[j][ex.template] += 1
+            url_forms.extend(ex.arxiv_forms)
+    cells_out: list[_Cell] = []
+    for j in range(ncols):
+        opts = per_col[j]
+
+        def pick(with_code: bool, opts: Counter[str] = opts) -> str:
+            fact = [(t, n) for t, n in opts.most_common() if liststyle._is_ph(t)]
+            if with_code:
+                coded = [(t, n) for t, n in fact if "{code" in t]
+                if coded:
+                    return coded[0][0]
+            plain = [(t, n) for t, n in fact if "{code" not in t]
+            if plain:
+                return plain[0][0]
+            holders = [(t, n) for t, n in opts.most_common() if liststyle._PLACEHOLDER_LIKE.match(t.strip())]
+            if holders:
+                return holders[0][0]
+            return ""
+
+        plain_t = liststyle.vote_date_format(liststyle.vote_url_forms(pick(False), url_forms), fmts)
+        code_t = liststyle.vote_date_format(liststyle.vote_url_forms(pick(True), url_forms), fmts)
+        width = len(header_cells[j])
+        padded = fits = 0
+        leads: Counter[tuple[int, int]] = Counter()
+        for cell in raws[j]:
+            content = cell.strip()
+            leads[(len(cell) - len(cell.lstrip()), len(cell) - len(cell.rstrip()))] += 1
+            if content and len(content) + 2 <= width:
+                fits += 1
+                padded += len(cell) == width
+        is_padded = fits >= 2 and padded * 10 >= fits * 6
+        lead, trail = leads.most_common(1)[0][0] if leads else (1, 1)
+        align = table.aligns[j] if j < len(table.aligns) else "none"
+        cells_out.append(_Cell(plain_t, code_t, width if is_padded else 0, align, min(lead, 40), min(trail, 40)))
+    if not any("{title}" in c.template for c in cells_out):
+        ti = _role_index(table, "title")
+        if ti < 0:
+            ti = 0
+        old = cells_out[ti]
+        cells_out[ti] = _Cell("[{title}]({url})", "[{title}]({url})", old.width, old.align, old.lead, old.trail)
+    n = len(rows)
+    return _RowStyle(
+        tuple(cells_out),
+        pipes_lead * 2 >= n,
+        pipes_trail * 2 >= n,
+        indents.most_common(1)[0][0] if indents else "",
+    )
+
+
+def _role_index(table: Table, role: str) -> int:
+    try:
+        return table.roles.index(role)
+    except ValueError:
+        return -1
+
+
+def _render_row(row: _RowStyle, paper: object, *, with_code: bool) -> str:
+    from . import liststyle
+
+    assert isinstance(paper, liststyle.Paper)
+    out: list[str] = []
+    for cell in row.cells:
+        template = cell.code_template if with_code else cell.template
+        text = " ".join(liststyle.render(template, paper)).strip() if template else ""
+        text = re.sub(r"(?<!\\)\|", r"\\|", text)  # nothing written can add a cell
+        if cell.width and len(text) + 2 <= cell.width:
+            spare = cell.width - len(text)
+            if cell.align == "center":
+                left = spare // 2
+            elif cell.align == "right":
+                left = spare - 1
+            else:
+                left = 1
+            out.append(" " * left + text + " " * (spare - left))
+        elif text:
+            out.append(" " * max(cell.lead, 1) + text + " " * max(cell.trail, 1))
+        else:
+            out.append(" " * max(cell.lead + cell.trail, 1) if not cell.width else " " * cell.width)
+    body = "|".join(out)
+    return row.indent + ("|" if row.lead_pipe else "") + body + ("|" if row.trail_pipe else "")
+
+
+SAMPLE = NewEntry(
+    heading="",
+    title="An Example Paper Title",
+    arxiv_id="2601.01234",
+    version=1,
+    authors=("Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov", "Donald Knuth"),
+    published=date(2026, 1, 15),
+)
+
+
+def _paper(new: NewEntry, st: Style, number: int | None, heading_shape: bool) -> object:
+    from . import liststyle
+
+    title = markdown_title(new.title) or f"Untitled (arXiv {new.arxiv_id})"
+    if heading_shape:
+        title = title.replace("#", "\\#")
+    return liststyle.Paper(
+        title=title,
+        arxiv_id=new.arxiv_id,
+        version=new.version or 1,
+        authors=tuple(a for a in (markdown_text(x) for x in new.authors) if a),
+        published=new.published,
+        code_url=safe_url(new.code_url),
+        venue=st.venue or "arXiv",
+        number=number,
+        citekey_suffix=st.citekey_suffix,
+    )
+
+
+def _lines_for(st: Style, new: NewEntry, number: int | None, template: str | None) -> list[str]:
+    from . import liststyle
+
+    shape_heading = (template or st.template).lstrip().startswith("#")
+    paper = _paper(new, st, number, shape_heading)
+    assert isinstance(paper, liststyle.Paper)
+    has_code = bool(paper.code_url)
+    if template is None and st.row is not None:
+        return [_render_row(st.row, paper, with_code=has_code)]
+    t = template if template is not None else (st.code_template if has_code else st.template)
+    return [line.rstrip(" \t") if i else line for i, line in enumerate(liststyle.render(t, paper))]
+
+
+def entry_lines(doc: ListDocument, new: NewEntry, template: str | None = None) -> list[str]:
+    """The lines of one added entry, in its section's style (or `template`), line endings included."""
+    section = doc.section(new.heading)
+    st = style(doc, section)
+    number = section.entries[0].number if section.entries and section.entries[0].number is not None else None
+    if number is None and "{n}" in (template or st.template):
+        number = 1
+    return [line + st.newline for line in _lines_for(st, new, number, template)]
+
+
+def style_example(doc: ListDocument, heading: str, template: str | None = None) -> str:
+    """The lines one sample paper would get under `heading` (what `watcher init` shows as the
+    entry style it will write in each section), joined by newlines."""
+    lines = entry_lines(doc, replace(SAMPLE, heading=heading), template)
+    return "".join(lines).rstrip("\r\n").replace("\r\n", "\n")
+
+
+@dataclass(slots=True)
+class _Insert:
+    at: int
+    mode: str  # before (an existing entry) / after (one) / empty (a section without entries)
+    gap: int  # blank lines between entries
+    prefix: int  # blank lines before the first new entry in an empty section
+    blocks: list[tuple[tuple[int, ...], int, int | None, Style, NewEntry]] = field(default_factory=list)
+
+
+def _empty_section_point(doc: ListDocument, section: Section) -> tuple[int, bool]:
+    """Where entries go in a section without any: (line index, right after the heading)."""
+    body_end = section.body_end if section.body_end > section.line else section.end
+    tables = [t for t in doc.tables if section.line < t.header < body_end]
+    if tables:
+        return tables[0].header + 2, False  # right under the header: before any empty rows
     at = section.line + 1
-    for i in range(section.line + 1, section.end):
-        if doc.lines[i].strip():
+    for i in range(section.line + 1, body_end):
+        line = doc.lines[i]
+        if _DETAILS_CLOSE_LINE.match(line) and section.kind == "details":
+            break
+        if line.strip():
             at = i + 1
-    return at
+    return at, at == section.line + 1
 
 
-def add_entries(doc: ListDocument, additions: Sequence[NewEntry], position: str = "top") -> str:
-    """The list text with `additions` inserted under their headings, in the given order.
+def add_entries(
+    doc: ListDocument, additions: Sequence[NewEntry], position: str = "top", template: str | None = None
+) -> str:
+    """The list text with `additions` inserted under their headings, each in its section's style.
+
+    The style is learned from the section's entries (the most common shape; the section above
+    when it has none): bullet or number, indentation, separators, link form, date form, table
+    cells, blank lines between entries, the list's own placeholder for what watcher cannot know.
+    A section ordered by date (or arXiv id) gets each paper where its date belongs; otherwise
+    `position` ("top" or "bottom") says where. Numbered lists are never renumbered: a new item
+    takes the number of the item it goes before (or the last number plus one at the end).
+
+    `template` (from `list.entry_template`) overrides the learned style; its placeholders are
+    {title} {url} {pdf_url} {arxiv_id} {version} {authors} {first_author} {first_author_surname}
+    {year} {yy} {date} {venue} {code} {code_path} {code_owner} {code_name} {n} {citekey}, with
+    `{date:%Y/%m}` for a date form, `{authors:etal}` (and `all`, `and`, `etal-surname`, `N+`,
+    `N..M`) for an author form, `{?...}` for a part written only when its placeholders have
+    values and `{?A::B}` for A or else B; see `watcher.liststyle`. `check_template` checks one.
 
     Only the added lines are new; the one exception is a file whose last line has no line
     ending and the insertion point is the end of the file: that line gets one.
     """
     if position not in POSITIONS:
         raise ListFormatError(f"list position must be one of {POSITIONS}, not {position!r}")
-    inserts: dict[int, list[str]] = {}
-    for new in additions:
+    if template is not None:
+        check_template(template)
+    points: dict[tuple[int, str], _Insert] = {}
+    for order_no, new in enumerate(additions):
         section = doc.section(new.heading)
-        inserts.setdefault(_insert_at(section, doc, position), []).extend(entry_lines(doc, new))
+        st = style(doc, section)
+        entries = [e for e in section.entries if st.row is None or e.shape == "row"] or list(section.entries)
+        key: tuple[int, ...] = ()
+        if entries:
+            anchor, before = (entries[0], True) if position == "top" else (entries[-1], False)
+            if st.order:
+                nk = _new_key(new, st.order_by, entries)
+                if nk is not None:
+                    anchor, before = _ordered_point(entries, st, nk)
+                    key = nk if st.order == "asc" else tuple(-x for x in nk)
+            mode = "before" if before else "after"
+            at = anchor.start if before else anchor.end
+            number = None
+            if anchor.number is not None:
+                number = anchor.number if before else anchor.number + 1
+            ins = points.setdefault((at, mode), _Insert(at, mode, st.gap, 0))
+        else:
+            at, after_heading = _empty_section_point(doc, section)
+            prefix = 0
+            if at > 0 and doc.lines[at - 1].strip():
+                prefix = st.heading_gap if after_heading else st.gap
+            number = 1 if "{n}" in (template or st.template) else None
+            ins = points.setdefault((at, "empty"), _Insert(at, "empty", st.gap, prefix))
+        ins.blocks.append((key, order_no, number, st, new))
+    inserts: dict[int, list[str]] = {}
+    for (at, _mode), ins in sorted(points.items(), key=lambda kv: (kv[0][0], kv[0][1] != "after")):
+        blocks = sorted(ins.blocks, key=lambda b: (b[0], b[1]))
+        first_number = blocks[0][2]
+        out_lines: list[str] = []
+        for n, (_k, _o, _num, st, new) in enumerate(blocks):
+            number = first_number + n if first_number is not None else None
+            nl = st.newline
+            lines = [line + nl for line in _lines_for(st, new, number, template)]
+            blank = [nl] * ins.gap
+            if ins.mode == "before":
+                out_lines.extend([*lines, *blank])
+            elif ins.mode == "after" or n:
+                out_lines.extend([*blank, *lines])
+            else:
+                out_lines.extend([*([nl] * ins.prefix), *lines])
+        inserts.setdefault(at, []).extend(out_lines)
     out: list[str] = []
     lines = list(doc.lines)
     for i in range(len(lines) + 1):
         if i in inserts:
+            block = list(inserts[i])
             if out and not out[-1].endswith("\n"):
                 out[-1] += doc.newline
-                block = inserts[i]
                 block[-1] = block[-1].rstrip("\r\n")  # keep "no final newline" as it was
-            out.extend(inserts[i])
+            out.extend(block)
         if i < len(lines):
             out.append(lines[i])
     return "".join(out)
+
+
+def _ordered_point(entries: Sequence[Entry], st: Style, nk: tuple[int, ...]) -> tuple[Entry, bool]:
+    keyed = [(e, _key(e, st.order_by)) for e in entries]
+    keyed_only = [(e, k) for e, k in keyed if k is not None]
+    if st.order == "desc":
+        for e, k in keyed_only:
+            if k is not None and k <= nk:
+                return e, True
+        return entries[-1], False
+    last = None
+    for e, k in keyed_only:
+        if k is not None and k <= nk:
+            last = e
+    if last is None:
+        return keyed_only[0][0], True
+    return last, False
+
+
+# -- venues (phase 2) ------------------------------------------------------------------------------
+
+
+def _replace_line(doc: ListDocument, index: int, new_line: str) -> str:
+    lines = list(doc.lines)
+    eol = lines[index][len(_strip_eol(lines[index])) :]
+    lines[index] = new_line + eol
+    return "".join(lines)
+
+
+def venue_edit(doc: ListDocument, entry: Entry, venue: str) -> str | None:
+    """The list text with `venue` ("ICASSP 2026") added to one listed entry in the list's own
+    venue style, or None where the section records no venues (or the entry already names one).
+
+    A table's venue cell is filled (replacing a preprint marker such as "Arxiv" or a
+    placeholder); a list that writes venues as indented sub-lines (`  - ICLR 2024`) gets one at
+    the end of the entry; a preprint marker the entry already carries ("(arXiv 2025)",
+    "Arxiv 2025.") is replaced; otherwise the entry gets a tag where the section's other
+    entries have theirs (`(ICML 2022)` after the title, `(ACL 2024)` before it). Nothing else
+    about the entry changes."""
+    from . import liststyle
+    from .entryfields import is_preprint, read_title_span
+
+    text = " ".join(markdown_text(venue).split())
+    if not text or "\n" in text:
+        return None
+    section = next((s for s in doc.sections if entry in s.entries), None)
+    if section is None:
+        return None
+    if entry.venue and not is_preprint(entry.venue) and not liststyle._PLACEHOLDER_LIKE.match(entry.venue):
+        return None  # it names its venue already
+    line = _strip_eol(doc.lines[entry.start])
+    if entry.shape == "row":
+        table = _table_of(doc, entry)
+        j = _role_index(table, "venue") if table is not None else -1
+        if table is None or j < 0:
+            return None
+        cells = _cells(line)
+        if j >= len(cells):
+            return None
+        old = cells[j]
+        content = old.strip()
+        if content and not is_preprint(plain_text(content)) and not liststyle._PLACEHOLDER_LIKE.match(content):
+            return None
+        width = len(old)
+        if width >= len(text) + 2:
+            spare = width - len(text)
+            align = table.aligns[j] if j < len(table.aligns) else "none"
+            left = spare // 2 if align == "center" else (spare - 1 if align == "right" else 1)
+            if not content:
+                left = min(left, max(1, len(old) - len(old.lstrip())))
+            new_cell = " " * left + text + " " * (spare - left)
+        else:
+            new_cell = " " + text + " "
+        # rebuild the row, every other cell as it was
+        spans = _cell_spans(line)
+        if len(spans) != len(cells):
+            return None
+        a, b = spans[j]
+        return _replace_line(doc, entry.start, line[:a] + new_cell + line[b:])
+    entries = list(section.entries)
+    # venues written as their own indented sub-line ("  - TASLP")
+    sub = _VENUE_SUBLINE
+    sublines = [
+        _strip_eol(doc.lines[k])
+        for e in (doc.entries if len(entries) < 5 else entries)
+        for k in range(e.start + 1, e.end)
+        if sub.match(_strip_eol(doc.lines[k])) and parse_venue(sub.match(_strip_eol(doc.lines[k]))[2])  # type: ignore[index]
+    ]
+    if sublines:
+        m = sub.match(sublines[0])
+        assert m is not None
+        new_line = m[1] + text + doc.newline
+        lines = list(doc.lines)
+        at = entry.end
+        if not lines[at - 1].endswith("\n"):
+            lines[at - 1] += doc.newline
+            new_line = new_line.rstrip("\r\n")
+        lines.insert(at, new_line)
+        return "".join(lines)
+    # a preprint marker in the entry ("(arXiv 2025)", "Arxiv 2025.", "[Preprint]")
+    raw = [_strip_eol(doc.lines[k]) for k in range(entry.start, entry.end)]
+    marker = re.compile(
+        r"(?<![\w/.])(?:arXiv|Arxiv|ArXiv|ARXIV|Preprint|preprint|CoRR)(?:[ '’-]*(?:19|20)\d\d)?(?![\w/]|\.\w)"
+    )
+    if entry.venue and is_preprint(entry.venue):
+        for k, ln in enumerate(raw):
+            for mm in marker.finditer(ln):
+                if mm[0].lower().startswith(("arxiv", "preprint", "corr")) and not _inside_link_target(ln, mm.start()):
+                    return _replace_line(doc, entry.start + k, ln[: mm.start()] + text + ln[mm.end() :])
+    # a tag where the section's other entries have theirs
+    placements: Counter[tuple[str, str, str]] = Counter()
+    for e in entries:
+        if not e.venue or e is entry:
+            continue
+        first = _strip_eol(doc.lines[e.start])
+        k = first.find(e.venue)
+        if k < 0:
+            continue
+        before, after = first[:k], first[k + len(e.venue) :]
+        open_ch = before[-1:] if before[-1:] in "([" else ""
+        close_ch = after[:1] if after[:1] in ")]" else ""
+        if not open_ch or not close_ch:
+            continue
+        m = _ITEM.match(first)
+        head = m[4] if m else first
+        _, _, _, title_end, _ = read_title_span(head)
+        where = "before" if first.find(head) + title_end > k else "after"
+        placements[(where, open_ch, close_ch)] += 1
+    if not placements:
+        return None
+    (where, open_ch, close_ch), _ = placements.most_common(1)[0]
+    tag = f"{open_ch}{text}{close_ch}"
+    m = _ITEM.match(line)
+    head = m[4] if m else line.strip()
+    offset = line.find(head) if head else 0
+    title, _, _, title_end, span = read_title_span(head)
+    if not title or span is None:
+        return None
+    if where == "before":
+        at = offset + span[0]
+        # before the title's own markup (** or [)
+        while at > offset and line[at - 1] in "*_[":
+            at -= 1
+        return _replace_line(doc, entry.start, line[:at] + tag + " " + line[at:])
+    at = offset + title_end
+    while at < len(line) and line[at] in "*_.":
+        at += 1
+    return _replace_line(doc, entry.start, line[:at] + " " + tag + line[at:])
+
+
+_VENUE_SUBLINE = re.compile(r"^([ \t]+[-*+][ \t]+)(\S.*?)\s*$")
+
+
+def _inside_link_target(line: str, k: int) -> bool:
+    for sp in scan_inline(line):
+        if sp.kind in ("link", "image") and sp.start <= k < sp.end:
+            text_end = sp.start + 1 + len(sp.text) + (1 if sp.kind == "image" else 0)
+            return k > text_end
+    return False
+
+
+def _cell_spans(row: str) -> list[tuple[int, int]]:
+    """Where each cell of a table row is (`_cells` order), as (start, end) in the row."""
+    out: list[tuple[int, int]] = []
+    s = row
+    i = 0
+    while i < len(s) and s[i] in " \t":
+        i += 1
+    if i < len(s) and s[i] == "|":
+        i += 1
+    start = i
+    in_code = 0
+    end_limit = len(s.rstrip())
+    if s.rstrip().endswith("|") and not s.rstrip().endswith("\\|"):
+        end_limit -= 1
+    while i < end_limit:
+        c = s[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "`":
+            m = re.match(r"`+", s[i:])
+            assert m is not None
+            n = len(m.group(0))
+            in_code = 0 if in_code == n else (in_code or n)
+            i += n
+            continue
+        if c == "|" and not in_code:
+            out.append((start, i))
+            start = i + 1
+        i += 1
+    out.append((start, max(start, end_limit)))
+    return out
+
+
+def skip_report(doc: ListDocument) -> list[str]:
+    """Lines for `watcher train` / `check-config`: which sections are not targets and why, and
+    how many items were skipped for which reason (with a first example of each)."""
+    out: list[str] = []
+    for s in doc.sections:
+        if not s.target:
+            out.append(f"section {s.name!r} (line {s.line + 1}) is not a target: {s.why}")
+    reasons = Counter(s.reason for s in doc.skipped)
+    for reason, n in reasons.most_common():
+        first = next(s for s in doc.skipped if s.reason == reason)
+        out.append(f"skipped {n} {reason} item(s), e.g. line {first.line + 1}: {first.text[:60]!r}")
+    return out

@@ -27,19 +27,27 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None]:
     raise ValueError(f"no arXiv identifier in {text!r}")
 
 
+_ARXIV_LINK = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([^\s)\]>\"']+)", re.I)
+_ARXIV_COLON = re.compile(r"\barXiv:\s*(\S+)", re.I)
+_ARXIV_DOI = re.compile(r"\b10\.48550/arxiv\.([^\s)\]>\"']+)", re.I)
+_ANY_ARXIV = re.compile(r"arxiv|10\.48550", re.I)
+
+
 def find_arxiv_ids(text: str) -> set[str]:
-    """All base arXiv ids mentioned in arXiv links in `text` (used on list entries)."""
+    """All base arXiv ids mentioned in arXiv links in `text` (used on list entries): arxiv.org
+    abs/pdf/html URLs on any host name (www., export.), `arXiv:ID`, and 10.48550/arXiv.ID DOIs.
+    Links that name a paper elsewhere (huggingface.co/papers/ID) are read by
+    `entryfields.arxiv_id_from_url`, on link targets only: in plain text they are not links."""
     ids: set[str] = set()
-    for m in re.finditer(r"arxiv\.org/(?:abs|pdf|html)/([^\s)\]>\"']+)", text, re.I):
-        try:
-            ids.add(parse_arxiv_id(m[1])[0])
-        except ValueError:
-            continue
-    for m in re.finditer(r"\barXiv:\s*(\S+)", text, re.I):
-        try:
-            ids.add(parse_arxiv_id(m[1])[0])
-        except ValueError:
-            continue
+    if not _ANY_ARXIV.search(text):
+        return ids
+    # arXiv's own DOIs (10.48550/arXiv.2412.11694) name the paper too.
+    for pattern in (_ARXIV_LINK, _ARXIV_COLON, _ARXIV_DOI):
+        for m in pattern.finditer(text):
+            try:
+                ids.add(parse_arxiv_id(m[1])[0])
+            except ValueError:
+                continue
     return ids
 
 

@@ -4,7 +4,8 @@ Real lists are messy: titles in capitals, with LaTeX, Unicode dashes and quotes,
 spacing around punctuation, and titles cut off mid-word ("...Zero and Few-shot Learnin").
 A paper matches a list entry when any of these hold, strongest first:
 
-1. one of the entry's arXiv links names the paper's id;
+1. one of the entry's arXiv links names the paper's id, or one of its DOIs (a doi.org link, an
+   ACL Anthology id, which implies its 10.18653/v1/ DOI) is the paper's DOI;
 2. the compact keys (letters and digits only, lower case, accents and LaTeX removed) are equal;
 3. the entry's key is a long prefix of the paper's key (a truncated title);
 4. the word sets are nearly the same (Jaccard >= 0.9 on titles of six or more words).
@@ -67,6 +68,7 @@ class ListedEntry:
     title: str
     arxiv_ids: frozenset[str] = frozenset()
     heading: str = ""
+    dois: frozenset[str] = frozenset()  # normalised: lower case, no URL prefix
 
 
 def _cut_copy(entry: list[str], marked: bool, paper: list[str]) -> bool:
@@ -81,12 +83,19 @@ def _cut_copy(entry: list[str], marked: bool, paper: list[str]) -> bool:
     return theirs.startswith(last) and (marked or theirs != last)
 
 
+def _doi_key(doi: str) -> str:
+    d = doi.strip().lower()
+    d = re.sub(r"^(?:https?://)?(?:dx\.)?doi\.org/|^doi:\s*", "", d)
+    return d.rstrip(".,;/")
+
+
 class TitleIndex:
     """Answers `match(arxiv_id, title)` against a fixed set of list entries."""
 
     def __init__(self, entries: Iterable[ListedEntry]) -> None:
         self._entries = list(entries)
         self._by_id: dict[str, ListedEntry] = {}
+        self._by_doi: dict[str, ListedEntry] = {}
         self._by_key: dict[str, ListedEntry] = {}
         # entries long enough that a cut-off copy of them is still unambiguous:
         # (their words, whether the title ends in an ellipsis, the entry)
@@ -96,6 +105,8 @@ class TitleIndex:
         for i, entry in enumerate(self._entries):
             for arxiv_id in entry.arxiv_ids:
                 self._by_id.setdefault(arxiv_id, entry)
+            for doi in entry.dois:
+                self._by_doi.setdefault(_doi_key(doi), entry)
             key = title_key(entry.title)
             if key:
                 self._by_key.setdefault(key, entry)
@@ -110,10 +121,13 @@ class TitleIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def match(self, arxiv_id: str, title: str) -> ListedEntry | None:
-        """The list entry this paper already is, or None."""
+    def match(self, arxiv_id: str, title: str, doi: str = "") -> ListedEntry | None:
+        """The list entry this paper already is, or None. `doi` is the paper's published DOI
+        (arXiv's journal DOI), in any form (`10.x/y`, `https://doi.org/10.x/y`)."""
         if arxiv_id and arxiv_id in self._by_id:
             return self._by_id[arxiv_id]
+        if doi and (hit := self._by_doi.get(_doi_key(doi))) is not None:
+            return hit
         key = title_key(title)
         if not key:
             return None
