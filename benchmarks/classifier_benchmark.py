@@ -26,6 +26,7 @@ Embeddings are computed with the product's numpy MiniLM and cached in ~/.cache/w
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import re
@@ -163,6 +164,7 @@ def review_set(db: Data, d: str, background: bool = False) -> list[Example]:
 HEADINGS = ["multi-task", "generation task", "ASR/ST", "NLP", "codec", "benchmark", "other"]
 
 
+@functools.cache
 def config_profile() -> Profile:
     """The hand-written profile this project ships for the seed list (config.toml [profile])."""
     return Profile().overridden_by(load_settings(ROOT / "config.toml").profile.as_mapping())
@@ -171,8 +173,8 @@ def config_profile() -> Profile:
 def profile_for(kind: str, examples: list[Example]) -> Any:
     if kind == "config":
         return config_profile()
-    if kind == "learned":
-        return learned_profile(examples, HEADINGS)
+    if kind == "learned":  # learned anew in each cross-validation fold, as watcher train does
+        return lambda rows: learned_profile(rows, HEADINGS)
     return LegacyProfile()
 
 

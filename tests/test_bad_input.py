@@ -219,6 +219,18 @@ def test_stale_model_retrains_or_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "state" / "model").exists()
 
 
+def test_a_model_that_failed_its_training_checks_is_refused(tmp_path: Path) -> None:
+    models = _model_copy(tmp_path)
+    card = json.loads((models / "card.json").read_text())
+    card["checks"] = {"passed": False, "errors": ["the model gives (nearly) every paper the same score"]}
+    (models / "card.json").write_text(json.dumps(card))
+    code, err = run_with_model(tmp_path, models)
+    assert code == 1 and err.strip() == (
+        f"watcher: error: load model: {models} failed its training checks (the model gives (nearly) every "
+        "paper the same score): retrain with `watcher train`"
+    )
+
+
 def test_missing_model_directory(tmp_path: Path) -> None:
     code, err = run_with_model(tmp_path, tmp_path / "nowhere")
     assert code == 1 and "no model in" in err and "watcher train" in err

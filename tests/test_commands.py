@@ -148,3 +148,48 @@ def test_enrich_resolves_titles_once_and_reports_the_rest(
     n = len(calls)
     assert main(["enrich", "--config", str(config), "--list", str(listfile)]) == 0
     assert len(fake_arxiv.api_calls()) == n  # everything came from the cache
+
+
+def test_train_refuses_a_model_that_cannot_tell_the_list_from_the_background(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A "list" of thirty random papers of the watched categories: nothing sets it apart, and
+    training says so instead of writing a model with good-looking figures."""
+    irrelevant = [p for p in pool() if p["label"] == "irrelevant" and p["published"] in days()[:4]]
+    listed = tmp_path / "list.md"
+    listed.write_text(
+        "## a\n"
+        + "".join(f"- {p['title']}\n" for p in irrelevant[:15])
+        + "## b\n"
+        + "".join(f"- {p['title']}\n" for p in irrelevant[15:30])
+    )
+    metadata = jsonl(tmp_path / "meta.jsonl", irrelevant[:30])
+    background = jsonl(tmp_path / "bg.jsonl", irrelevant[30:])
+    out = tmp_path / "model"
+    config = write_config(tmp_path, embeddings=False)
+    code = main(
+        [
+            "train",
+            "--config",
+            str(config),
+            "--list",
+            str(listed),
+            "--metadata",
+            str(metadata),
+            "--background",
+            str(background),
+            "--out",
+            str(out),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert (
+        err.strip()
+        .splitlines()[-1]
+        .startswith(
+            "watcher: error: training check failed, no model written: the model cannot tell held-out list entries "
+            "from background papers"
+        )
+    )
+    assert not out.exists()

@@ -166,7 +166,10 @@ def test_load_errors_name_the_file(tmp_path: Path) -> None:
         ('[profile]\nfacets = [["speech", "sp ee*ch**"]]\n', "profile.facets: 'sp ee*ch**' is not a term"),
         ('[profile]\nexclude = ["(regex)"]\n', "profile.exclude: '(regex)' is not a term"),
         ("[profile]\nfacets = [[]]\n", "profile.facets: expected lists of terms, none empty, got array [[]]"),
-        ('[profile]\ncategories = ["speech audio"]\n', 'profile.categories: expected arXiv categories such as "eess.AS"'),
+        (
+            '[profile]\ncategories = ["speech audio"]\n',
+            'profile.categories: expected arXiv categories such as "eess.AS"',
+        ),
         ('[profile.cues]\ncodec = "codec"\n', "profile.cues: expected a table of lists of strings"),
     ],
 )

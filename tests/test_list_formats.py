@@ -250,12 +250,12 @@ def test_largest_list_parses_fast() -> None:
     code = (
         "import time;from pathlib import Path;from watcher import listfile;"
         f"t=Path({str(SHARED / 'lists' / 'Xnhyacinth__Awesome-LLM-Long-Context-Modeling@b7709ea.md')!r})"
-        ".read_text(encoding='utf-8');s=time.perf_counter();listfile.parse(t);print(time.perf_counter()-s)"
+        ".read_text(encoding='utf-8');s=time.process_time();listfile.parse(t);print(time.process_time()-s)"
     )
     seconds = float(
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     )
-    assert seconds < 0.5
+    assert seconds < 1.0  # CPU time, so a busy machine does not fail it: about 0.3 s (benchmarks/list_formats.py)
 
 
 # -- structure ----------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from watcher.listfile import ListDocument
 from watcher.paper import Paper
 from watcher.pipeline import Run, run_day
 from watcher.ports import Delivery, Dispatch, History
+from watcher.proposal import ListRules
 from watcher.scoring import Scored
 from watcher.sources import FileList, SavedFeeds
 from watcher.state import State
@@ -159,7 +160,7 @@ def test_dry_run_records_nothing_and_previews_exactly_what_would_be_sent(tmp_pat
                     preview,
                     path="list.md",
                     title="T",
-                    position="top",
+                    rules=ListRules(),
                     current=lambda: (SEED_LIST.read_text(), None, None),
                 ),
                 PreviewNotifier(preview, where="test", post_empty=False),

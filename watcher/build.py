@@ -22,6 +22,7 @@ from .github_pr import GitHubPublisher, GitHubRepo
 from .model_store import ModelStore
 from .pipeline import Run
 from .ports import FeedSource, ListSource, ReviewSource, Target
+from .proposal import ListRules
 from .slack_notify import SlackNotifier, UnsentRequestRetryHandler, WebhookNotifier
 from .sources import ApiWindow, FileList, RssFeeds, SavedFeeds
 from .state import State
@@ -104,6 +105,11 @@ def github_client(settings: Settings, token: Secret | None) -> Any:
     )
 
 
+def list_rules(settings: Settings) -> ListRules:
+    lst = settings.list
+    return ListRules(position=lst.position, template=lst.entry_template, exclude=lst.exclude_headings)
+
+
 def github_repo(
     settings: Settings, *, environ: Mapping[str, str] | None = None, need_token: bool, log: Log = _quiet
 ) -> GitHubRepo:
@@ -178,7 +184,7 @@ def _pull_request(
             )
         repo = github_repo(settings, environ=environ, need_token=not dry_run, log=log)
         g = settings.github
-        real = GitHubPublisher(repo, title=g.pr_title, labels=g.labels, position=settings.list.position, log=log)
+        real = GitHubPublisher(repo, title=g.pr_title, labels=g.labels, rules=list_rules(settings), log=log)
         source: ListSource = FileList(list_path, key="--list") if list_path else repo
         if not dry_run:
             return source, real, real
@@ -186,7 +192,7 @@ def _pull_request(
             preview,
             path=f"{settings.github.repo}:{settings.list.path}",
             title=settings.github.pr_title,
-            position=settings.list.position,
+            rules=list_rules(settings),
             current=real.current,
             reconcile=real.reconcile,
         )
@@ -200,7 +206,7 @@ def _pull_request(
         path=path.name if list_path is None else str(path),
         title=settings.github.pr_title,
         note="no pull request is opened: github.repo is empty; this is the change a pull request would make",
-        position=settings.list.position,
+        rules=list_rules(settings),
         current=lambda: (local.read().text, None, None),
     )
     return local, shown, shown
@@ -254,6 +260,7 @@ def run_adapters(
         targets=[t for t in targets if t is not None],
         announce_types=settings.arxiv.announce_types,
         headings=settings.list.headings,
+        exclude_headings=settings.list.exclude_headings,
         dry_run=dry_run,
         limit=limit,
         backfill=backfill if window is None else None,

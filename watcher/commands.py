@@ -12,7 +12,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,12 +21,13 @@ from . import build, listfile
 from .config import Settings, load_settings
 from .dryrun import Preview
 from .enrich import EnrichCache, Resolved, cache_path, enrich
-from .errors import EXIT_FAILED, EXIT_OK, ConfigError, UsageError
+from .errors import EXIT_FAILED, EXIT_OK, ConfigError, ListFormatError, ModelError, UsageError, WatcherError
 from .evaluation import evaluate
-from .fitting import fit
+from .fitting import Example, fit
 from .model_store import learned_profile, listed_index, load_encoder, load_model, recipe_from, save_model
 from .paperfile import read_papers, write_jsonl
 from .pipeline import run_day
+from .profile import Profile
 from .report import RunReport
 from .summary import job_summary
 from .training_data import examples_from_files, feedback_fingerprint, list_fingerprint
@@ -191,10 +192,30 @@ def check_config(args: argparse.Namespace) -> int:
     for line in build.describe(settings):
         print(line)
     cron_trigger(settings.schedule)  # a bad cron line or time zone is a config error too
+    for line in _list_summary(settings):
+        print(line)
     missing = build.missing_secrets(settings)
     if missing:
         raise ConfigError("a real run needs environment variables that are not set: " + ", ".join(missing))
     return EXIT_OK
+
+
+def _list_summary(settings: Settings) -> list[str]:
+    """What check-config says about the list: read it as a run would (a local list that cannot
+    be read is a config error; a repository that cannot be reached now is only reported)."""
+    if not settings.github_enabled:
+        try:
+            return describe_list(read_list_file(settings.list.file, settings))
+        except OSError as exc:
+            raise ConfigError(f"list.file: cannot read the list {settings.list.file} ({exc.strerror or exc})") from None
+    try:
+        text = build.github_repo(settings, need_token=False, log=log.info).read().text
+    except WatcherError as exc:
+        return [f"list: cannot read it now ({exc.message})"]
+    try:
+        return describe_list(listfile.parse(text).excluding(settings.list.exclude_headings))
+    except ListFormatError as exc:
+        raise ConfigError(f"list.exclude_headings: {exc.message}") from None
 
 
 # -- the model ----------------------------------------------------------------------------------
@@ -229,17 +250,21 @@ def train_model(
 ) -> dict[str, Any]:
     """Train on the list and paper files, write the model directory; returns its card."""
     try:
-        doc = listfile.parse(list_path.read_text(encoding="utf-8"))
+        doc = read_list_file(list_path, settings)
     except OSError as exc:
         raise UsageError(f"--list {list_path}: cannot read ({exc.strerror or exc})") from None
+    for line in describe_list(doc):
+        log(line)
     recipe = recipe_from(settings)
     examples = examples_from_files(
         doc, metadata=metadata, background=background, feedback=feedback, headings=settings.list.headings
     )
     log(f"training on {len(examples)} papers from {list_path} ({sum(e.label for e in examples)} positive)")
-    profile = learned_profile(examples, doc.headings).overridden_by(settings.profile.as_mapping())
-    for line in profile.describe():
-        log(line)
+    overrides = settings.profile.as_mapping()
+
+    def profile(rows: Sequence[Example]) -> Profile:  # learned anew in each fold: honest figures
+        return learned_profile(rows, doc.headings).overridden_by(overrides)
+
     try:
         fitted = fit(
             examples,
@@ -247,10 +272,18 @@ def train_model(
             encoder=load_encoder(recipe),
             recipe=recipe,
             target_precision=settings.classifier.target_precision,
+            headings=doc.headings,
+            list_ids=[i for e in doc.target_entries for i in sorted(e.arxiv_ids)],
             log=log,
         )
     except ValueError as exc:
         raise UsageError(f"cannot train: {exc}") from None
+    for line in fitted.model.profile.describe():
+        log(line)
+    for warning in fitted.checks.warnings:
+        log(f"watcher: warning: {warning}")
+    if not fitted.checks.passed:
+        raise ModelError(f"training check failed, no model written: {fitted.checks.errors[0]}")
     reviewed = [
         (e.paper.arxiv_id, "accepted" if e.label else "rejected", e.heading)
         for e in examples
@@ -273,6 +306,23 @@ def train_model(
     )
 
 
+def read_list_file(path: Path, settings: Settings) -> listfile.ListDocument:
+    """The list at `path`, with the sections the config excludes no longer targets."""
+    try:
+        return listfile.parse(path.read_text(encoding="utf-8")).excluding(settings.list.exclude_headings)
+    except ListFormatError as exc:
+        raise ConfigError(f"list.exclude_headings: {exc.message}") from None
+
+
+def describe_list(doc: listfile.ListDocument) -> list[str]:
+    """What the list holds, as read: paper entries per heading, and what was not read as a paper."""
+    targets = doc.targets
+    lines = [f"list: {len(doc.target_entries)} paper entries under {len(targets)} headings"]
+    lines += [f"  {s.name}: {len(s.entries)}" for s in targets]
+    lines += [f"  {line}" for line in listfile.skip_report(doc)]
+    return lines
+
+
 def describe_card(card: dict[str, Any], out: Path) -> str:
     c = card["training_counts"]
     cv = card.get("cross_validation", {})
@@ -281,15 +331,23 @@ def describe_card(card: dict[str, Any], out: Path) -> str:
         if cv.get("calibration") == "reviewed"
         else "estimated from held-out list entries vs background"
     )
-    return (
-        f"model {card['model_id']} written to {out}\n"
+    lines = [
+        f"model {card['model_id']} written to {out}",
         f"  trained on {c['list']} list entries, {c['accepted']} accepted and {c['rejected']} rejected "
-        f"papers, {c['background']} background papers ({cv.get('train_seconds', 0):.0f} s)\n"
+        f"papers, {c['background']} background papers ({cv.get('train_seconds', 0):.0f} s)",
         f"  proposes papers with relevance >= {card['threshold']['relevance']:.3f} "
         f"(target precision {card['target_precision']:g}; {how}: precision "
         f"{cv.get('cv_precision', float('nan')):.2f}, recall "
-        f"{cv.get('cv_recall', cv.get('cv_list_recall', float('nan'))):.2f})"
-    )
+        f"{cv.get('cv_recall', cv.get('cv_list_recall', float('nan'))):.2f})",
+    ]
+    if "check_estimated_proposals_per_day" in cv:
+        growth = cv.get("check_list_growth_per_day")
+        lines.append(
+            f"  about {cv['check_estimated_proposals_per_day']:.1f} proposals a day (of about "
+            f"{cv.get('check_papers_per_day', 0):.0f} papers)"
+            + (f"; the list grew by about {growth:.2f} entries a day over its last year" if growth is not None else "")
+        )
+    return "\n".join(lines)
 
 
 def score(args: argparse.Namespace) -> int:

@@ -17,7 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, ListFormatError
+from .listfile import check_template
 from .profile import Term, TermError
 
 _CATEGORY = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
@@ -46,6 +47,8 @@ class ListSettings:
     path: str = "README.md"
     position: str = "top"
     headings: tuple[str, ...] = ()
+    exclude_headings: tuple[str, ...] = ()
+    entry_template: str = ""
 
 
 @dataclass(frozen=True)
@@ -278,6 +281,11 @@ def _check(s: Settings) -> None:
         fail("arxiv.user_agent", "a User-Agent naming the bot and a contact", a.user_agent)
     if s.list.position not in ("top", "bottom"):
         fail("list.position", '"top" or "bottom"', s.list.position)
+    if s.list.entry_template:
+        try:
+            check_template(s.list.entry_template)
+        except ListFormatError as exc:
+            raise ConfigError(f"list.entry_template: {exc.message}") from None
     if not 0.0 < s.classifier.target_precision < 1.0:
         fail("classifier.target_precision", "a number between 0 and 1", s.classifier.target_precision)
     sl = s.slack

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ports import Delivery, Dispatch, Reconciliation
-from .proposal import commit_message, edit_list, render_body
+from .proposal import ListRules, commit_message, edit_list, render_body
 from .scoring import Scored
 from .slack_notify import message_preview, render_digest
 
@@ -101,7 +101,7 @@ class PreviewPublisher:
         *,
         path: str,
         title: str,
-        position: str,
+        rules: ListRules,
         current: Callable[[], tuple[str, str | None, int | None]],
         reconcile: Callable[[], Reconciliation] = Reconciliation,
         note: str = "",
@@ -110,7 +110,7 @@ class PreviewPublisher:
         self.note = note
         self.path = path
         self.title = title
-        self.position = position
+        self.rules = rules
         self.current = current
         self._reconcile = reconcile
 
@@ -124,7 +124,7 @@ class PreviewPublisher:
         if not items:
             return None
         text, body, number = self.current()
-        edit = edit_list(text, items, self.position)
+        edit = edit_list(text, items, self.rules)
         entries = f"{len(edit.added)} entr{'y' if len(edit.added) == 1 else 'ies'}"
         if self.note:
             action = f"{entries} for {self.path} ({self.note})"

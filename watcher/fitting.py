@@ -13,15 +13,17 @@ the reviewed papers.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
-from . import features
+from . import checks, features
+from .checks import Checks, Heldout
 from .classifier import (
     DIM,
     EMB_MARGIN,
@@ -99,6 +101,14 @@ class Prepared:
     reviewed: np.ndarray
     days: np.ndarray
 
+    def with_profile(self, profile: Profile) -> Prepared:
+        """The same rows under another profile: its facet weights, keyword scores and gate (rows
+        stored without text keep theirs: a stored model's profile never changes)."""
+        if profile.fingerprint == self.profile.fingerprint:
+            return self
+        facets, kw, passes = _profile_arrays(self.examples, profile)
+        return replace(self, profile=profile, facets=facets, kw=kw, passes=passes)
+
     def batch(self, rows: np.ndarray, idf: np.ndarray) -> Batch:
         """Rows as the model's components see them, under `idf`."""
         return Batch(
@@ -112,10 +122,12 @@ class Prepared:
 
 @dataclass
 class Fitted:
-    """A trained model and the features it was trained on (what `training.npz` keeps)."""
+    """A trained model, the features it was trained on (what `training.npz` keeps), and what
+    the training checks found (checks.py)."""
 
     model: Model
     data: Prepared
+    checks: Checks = field(default_factory=Checks)
 
 
 def prepare(
@@ -135,9 +147,7 @@ def prepare(
             rows.append(fresh[k])
             k += 1
     counts = sp.vstack(rows, format="csr") if rows else sp.csr_matrix((0, features.N_FEATURES))
-    facets = [e.facet_weights(profile) for e in ex]
-    kw = np.array([profile.keyword_score(f) for f in facets])
-    passes = np.array([e.passes(profile) for e in ex], dtype=bool)
+    facet_array, kw, passes = _profile_arrays(ex, profile)
     emb = np.zeros((len(ex), DIM), dtype=np.float32)
     has = np.zeros(len(ex), dtype=bool)
     if recipe.embeddings and encoder is not None:
@@ -156,10 +166,17 @@ def prepare(
         has[missing] = True
     reviewed = np.array([e.kind in ("accepted", "rejected") for e in ex], dtype=bool)
     weights = np.array([e.weight for e in ex]) * np.where(reviewed, recipe.review_weight, 1.0)
-    facet_array = np.array(facets, dtype=np.float32).reshape(len(ex), len(profile.facets))
     return Prepared(
         profile, ex, y, weights, counts, facet_array, kw, passes, emb, has, reviewed, np.array([e.day for e in ex])
     )
+
+
+def _profile_arrays(ex: Sequence[Example], profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(facet weights, keyword score, gate) per example under `profile`."""
+    facets = [e.facet_weights(profile) for e in ex]
+    kw = np.array([profile.keyword_score(f) for f in facets])
+    passes = np.array([e.passes(profile) for e in ex], dtype=bool)
+    return np.array(facets, dtype=np.float32).reshape(len(ex), len(profile.facets)), kw, passes
 
 
 # -- relevance ----------------------------------------------------------------------------------
@@ -243,9 +260,23 @@ def hidden_positive_share(pos: np.ndarray, bg: np.ndarray, support: float) -> fl
     return min(ratios) if ratios else 0.03
 
 
+Threshold = tuple[float, Calibration, dict[str, float], Heldout]
+
+
+ProfileLearner = Callable[[Sequence[Example]], Profile]
+
+
+def _fold(d: Prepared, train_rows: np.ndarray, learn: ProfileLearner | None) -> Prepared:
+    """The rows as a fold sees them: with a profile learned from its training rows alone, so
+    its held-out list entries are not scored with words learned from themselves."""
+    if learn is None:
+        return d
+    return d.with_profile(learn([d.examples[i] for i in train_rows]))
+
+
 def _cold_threshold(
-    d: Prepared, recipe: Recipe, use_emb: bool, target: float, log: Log
-) -> tuple[float, Calibration, dict[str, float]]:
+    d: Prepared, recipe: Recipe, use_emb: bool, target: float, log: Log, learn: ProfileLearner | None
+) -> Threshold:
     """Held-out list entries vs held-out background (folds by day): precision(t) is estimated
     as pi * F_pos(t) / F_bg(t); the threshold is the lowest t where that reaches the target."""
     pos = np.flatnonzero(d.y == 1)
@@ -257,11 +288,14 @@ def _cold_threshold(
     for k in range(recipe.folds):
         held = np.concatenate([pos_folds[k], bg_folds[k] if k < len(bg_folds) else np.zeros(0, int)])
         train_rows = np.setdiff1d(np.arange(len(d.y)), held)
-        rel = fit_relevance(d, train_rows, recipe, use_emb)
-        s_pos.append(_score_rows(rel, d, pos_folds[k]))
+        dk = _fold(d, train_rows, learn)
+        rel = fit_relevance(dk, train_rows, recipe, use_emb)
+        s_pos.append(_score_rows(rel, dk, pos_folds[k]))
         if k < len(bg_folds):
-            s_bg.append(_score_rows(rel, d, bg_folds[k]))
+            s_bg.append(_score_rows(rel, dk, bg_folds[k]))
     sp_, sb = np.concatenate(s_pos), np.concatenate(s_bg)
+    bg_rows = np.concatenate(bg_folds) if bg_folds else np.zeros(0, int)
+    held_out = Heldout(sp_, sb, d.passes[bg_rows], sb, d.days[bg_rows])
     pi = hidden_positive_share(sp_, sb, recipe.cold_support)
     best = (float(np.max(sp_)), 0.0, 0.0)
     for t in np.unique(np.concatenate([sp_, sb]))[::-1]:
@@ -280,7 +314,8 @@ def _cold_threshold(
         f"cold start: hidden positive share {pi:.3f}; threshold keeps {best[2]:.2f} of held-out list entries "
         f"at estimated precision {best[1]:.2f}"
     )
-    return best[0], calib, {"cv_precision": best[1], "cv_list_recall": best[2], "hidden_positive_share": pi}
+    cv = {"cv_precision": best[1], "cv_list_recall": best[2], "hidden_positive_share": pi}
+    return best[0], calib, cv, held_out
 
 
 def expected_precision_threshold(scores: np.ndarray, prob: np.ndarray, target: float) -> float:
@@ -297,16 +332,18 @@ def expected_precision_threshold(scores: np.ndarray, prob: np.ndarray, target: f
 
 
 def _review_threshold(
-    d: Prepared, recipe: Recipe, use_emb: bool, target: float, log: Log
-) -> tuple[float, Calibration, dict[str, float]]:
+    d: Prepared, recipe: Recipe, use_emb: bool, target: float, log: Log, learn: ProfileLearner | None
+) -> Threshold:
     """Out-of-fold scores of the reviewed papers (folds by day), Platt-calibrated on their labels;
     the threshold is where the papers above it are expected to reach the target precision."""
     rev = np.flatnonzero(d.reviewed)
     oof = np.zeros(len(rev))
     for fold in day_folds(d.days[rev], recipe.folds, recipe.seed):
         held = rev[fold]
-        rel = fit_relevance(d, np.setdiff1d(np.arange(len(d.y)), held), recipe, use_emb)
-        oof[fold] = _score_rows(rel, d, held)
+        train_rows = np.setdiff1d(np.arange(len(d.y)), held)
+        dk = _fold(d, train_rows, learn)
+        rel = fit_relevance(dk, train_rows, recipe, use_emb)
+        oof[fold] = _score_rows(rel, dk, held)
     y = d.y[rev]
     platt = LogisticRegression(C=1e4, max_iter=2000).fit(oof.reshape(-1, 1), y)
     a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
@@ -319,7 +356,8 @@ def _review_threshold(
         f"after review: {len(rev)} reviewed papers; the threshold for precision {target:g} gives out-of-fold "
         f"precision {precision:.2f}, recall {recall:.2f}"
     )
-    return threshold, calib, {"cv_precision": precision, "cv_recall": recall}
+    held_out = Heldout(oof[y == 1], oof[y == 0], d.passes[rev][y == 0], oof, d.days[rev])
+    return threshold, calib, {"cv_precision": precision, "cv_recall": recall}, held_out
 
 
 # -- headings -----------------------------------------------------------------------------------
@@ -380,14 +418,20 @@ def _fit_headings(d: Prepared, recipe: Recipe, use_emb: bool) -> HeadingModel:
 def fit(
     examples: Sequence[Example],
     *,
-    profile: Profile,
+    profile: Profile | ProfileLearner,
     encoder: Encoder | None,
     recipe: Recipe,
     target_precision: float,
+    headings: Sequence[str] = (),
+    list_ids: Sequence[str] = (),
     log: Log = _quiet,
 ) -> Fitted:
-    """Fit relevance (with its threshold and calibration) and headings on `examples`, with the
-    list's `profile` (profiling.learn_profile, or from config)."""
+    """Fit relevance (with its threshold and calibration) and headings on `examples`, and check
+    what was built (`headings`: the list's target headings; `list_ids`: the arXiv ids on it).
+
+    `profile` is the list's profile, or a function that learns one from examples: then each
+    cross-validation fold learns its own from its training rows, so the figures the threshold
+    rests on are not flattered by words learned from the very entries they score."""
     started = time.perf_counter()
     examples = list(examples)
     if sum(1 for e in examples if e.kind == "rejected") >= recipe.labelled_enough:
@@ -395,6 +439,8 @@ def fit(
         examples = [e for e in examples if e.kind != "background"]
         if dropped:
             log(f"{dropped} unlabelled background papers left out: enough reviewed papers")
+    learn = None if isinstance(profile, Profile) else profile
+    profile = profile if isinstance(profile, Profile) else profile(examples)
     d = prepare(examples, encoder, recipe, profile, log)
     y = d.y
     if y.sum() < 10 or (1 - y).sum() < 10:
@@ -407,9 +453,9 @@ def fit(
         relevance.emb_bound = float(part.z(listed).max()) + EMB_MARGIN
     enough = d.y[d.reviewed].sum() >= recipe.min_reviewed and (1 - d.y[d.reviewed]).sum() >= recipe.min_reviewed
     if enough:
-        threshold, calib, cv = _review_threshold(d, recipe, use_emb, target_precision, log)
+        threshold, calib, cv, held_out = _review_threshold(d, recipe, use_emb, target_precision, log, learn)
     else:
-        threshold, calib, cv = _cold_threshold(d, recipe, use_emb, target_precision, log)
+        threshold, calib, cv, held_out = _cold_threshold(d, recipe, use_emb, target_precision, log, learn)
     heading = _fit_headings(d, recipe, use_emb)
     listed_rows = np.array([i for i in np.flatnonzero(y == 1) if d.examples[i].kind == "list"], dtype=int)
     neighbours = Neighbours(
@@ -436,13 +482,24 @@ def fit(
     )
     model.info["probability_threshold"] = model.probability_threshold
     log(f"trained in {time.perf_counter() - started:.1f} s; threshold: relevance >= {model.probability_threshold:.3f}")
-    return Fitted(model, d)
+    positive_rows = [e for e in d.examples if e.label == 1]
+    checked = checks.check(
+        held_out,
+        threshold=threshold,
+        positives=len(positive_rows),
+        with_abstract=sum(1 for e in positive_rows if e.paper.abstract or e.stored),
+        heading_counts=Counter(e.heading or "" for e in positive_rows),
+        headings=headings or heading.names,
+        list_ids=list_ids,
+    )
+    model.info.update({f"check_{k}": v for k, v in checked.figures.items()})
+    return Fitted(model, d, checked)
 
 
 def train(
     examples: Sequence[Example],
     *,
-    profile: Profile,
+    profile: Profile | ProfileLearner,
     encoder: Encoder | None,
     recipe: Recipe,
     target_precision: float,

@@ -22,8 +22,10 @@ from . import listfile, review
 from .errors import DeliveryError, WatcherError
 from .ports import Delivery, Dispatch, ListSnapshot, Reconciliation
 from .proposal import (
+    AS_WRITTEN,
     BEGIN,
     ListEdit,
+    ListRules,
     ProposedPaper,
     commit_message,
     committed_ids,
@@ -220,13 +222,13 @@ class GitHubPublisher:
         *,
         title: str,
         labels: Sequence[str],
-        position: str = "top",
+        rules: ListRules = AS_WRITTEN,
         log: Callable[[str], None] = lambda line: None,
     ) -> None:
         self.gh = gh
         self.title = title
         self.labels = list(labels)
-        self.position = position
+        self.rules = rules
         self.log = log
         self._proposed: dict[int, dict[str, ProposedPaper]] = {}
 
@@ -353,7 +355,7 @@ class GitHubPublisher:
 
         step = f"commit {self.gh.path} to {self.gh.branch}"
         for attempt in (1, 2):
-            edit = edit_list(current.text, items, self.position)
+            edit = edit_list(current.text, items, self.rules)
             if not edit.changed:
                 return edit
             with _step(step):

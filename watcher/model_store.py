@@ -86,6 +86,7 @@ def save_model(
         "profile": model.profile.to_json(),
         "relevance_components": [p.component.name for p in model.relevance.parts],
         "training_counts": counts,
+        "checks": fitted.checks.to_json(),
         "cross_validation": dict(model.info),
         "embedding_model": "sentence-transformers/all-MiniLM-L6-v2 (128 tokens)" if model.uses_embeddings else None,
         **(extra or {}),
@@ -99,6 +100,10 @@ def save_model(
 
 
 def model_from(art: artifact.Artifact, *, encoder_loader: EncoderLoader = load_encoder) -> Model:
+    checks = art.card.get("checks") or {}
+    if checks and not checks.get("passed", True):
+        first = (checks.get("errors") or ["see card.json"])[0]
+        raise ModelError(f"{art.directory} failed its training checks ({first}): retrain with `watcher train`")
     recipe = Recipe(**art.card["recipe"])
     encoder = encoder_loader(recipe) if art.card.get("embedding_model") else None
     return Model.from_arrays(
@@ -229,10 +234,16 @@ class ModelStore:
                 encoder=self.encoder_loader(recipe),
                 recipe=recipe,
                 target_precision=c.target_precision,
+                headings=doc.headings,
+                list_ids=[i for e in doc.target_entries for i in sorted(e.arxiv_ids)],
                 log=self.log,
             )
         except ValueError as exc:  # e.g. a list left with one heading: the data cannot make a model
             raise ModelError(f"retraining failed: {exc}") from None
+        for warning in fitted.checks.warnings:
+            self.log(f"warning: retrained model: {warning}")
+        if not fitted.checks.passed:
+            raise ModelError(f"retraining failed a training check: {fitted.checks.errors[0]}")
         if self.dry_run:
             fitted.model.model_id = f"retrained-in-memory-{list_fp[:8]}"
             return fitted.model

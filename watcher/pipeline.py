@@ -22,7 +22,7 @@ from datetime import date
 
 from . import listfile
 from .arxiv_calendar import HOLIDAYS, missing_days, submission_window
-from .errors import ConfigError, UsageError, WatcherError
+from .errors import ConfigError, ListFormatError, UsageError, WatcherError
 from .feeds import announced_day, merge_papers
 from .listfile import ListDocument
 from .paper import Paper
@@ -56,6 +56,7 @@ class Run:
     targets: Sequence[Target] = ()  # delivered in this order (the pull request before the digest)
     announce_types: tuple[str, ...] = ("new", "cross")
     headings: tuple[str, ...] = ()  # headings the bot may file under; () = every heading
+    exclude_headings: tuple[str, ...] = ()  # headings it neither files under nor learns from
     dry_run: bool = False
     limit: int | None = None
     # Missed announcement days: `backfill(first, last)` gives a source for papers submitted on
@@ -164,14 +165,18 @@ def _prepare(run: Run, report: RunReport, day: _Day) -> None:
 def _read_list(run: Run, report: RunReport) -> tuple[ListDocument, TitleIndex]:
     snapshot = run.list_source.read()
     doc = listfile.parse(snapshot.text)
+    try:
+        doc = doc.excluding(run.exclude_headings)
+    except ListFormatError as exc:
+        raise ConfigError(f"list.exclude_headings: {exc.message} in the list {snapshot.where}") from None
     for heading in run.headings:
         if not doc.has_heading(heading):
             known = ", ".join(repr(h) for h in doc.headings) or "none"
             raise ConfigError(
                 f"list.headings: {heading!r} is not a heading of the list {snapshot.where} (headings: {known})"
             )
-    index = TitleIndex(e.listed() for e in doc.entries)
-    report.counts["list_entries"] = len(index)
+    index = TitleIndex(doc.listed())  # entries, and papers linked anywhere else on the list
+    report.counts["list_entries"] = len(doc.entries)
     return doc, index
 
 
@@ -255,7 +260,7 @@ def _filter(
     known = run.state.known(p.arxiv_id for p in kept)
     fresh = []
     for paper in kept:
-        if index.match(paper.arxiv_id, paper.title):
+        if index.match(paper.arxiv_id, paper.title, paper.doi):
             report.counts["already_listed"] += 1
         elif paper.arxiv_id in known or paper.arxiv_id in handled or paper.arxiv_id in recon.proposed:
             report.counts["already_seen"] += 1  # seen, rejected, in a target's history, or in a bot PR

@@ -17,8 +17,9 @@ from datetime import date
 from typing import Any
 
 from . import listfile
+from .codelinks import first_code_url
 from .listfile import NewEntry
-from .paper import abs_url
+from .paper import abs_url, split_authors
 from .scoring import Scored
 from .titles import TitleIndex, plain_title
 
@@ -70,12 +71,41 @@ def _heading_for(doc: listfile.ListDocument, s: Scored) -> str | None:
     return next((h for h, _ in ranked if doc.has_heading(h)), None)
 
 
-def edit_list(text: str, items: Sequence[Scored], position: str = "top") -> ListEdit:
-    """Add `items` under their headings, skipping any paper the text already holds. A heading
-    the list does not have (renamed on the branch) falls back to the paper's best-scored heading
-    the list has; a paper with none stays out (`unplaced`) so the others still go in."""
-    doc = listfile.parse(text)
-    index = TitleIndex(e.listed() for e in doc.entries)
+@dataclass(frozen=True)
+class ListRules:
+    """How the bot edits the list (config [list]): where new entries go in a section that is
+    not ordered by date, a template that replaces the learned style, headings it never uses."""
+
+    position: str = "top"
+    template: str = ""
+    exclude: tuple[str, ...] = ()
+
+
+AS_WRITTEN = ListRules()  # the list's own style, new entries at the top of unordered sections
+
+
+def new_entry(s: Scored, heading: str) -> NewEntry:
+    """What the list's style can use of a paper: its title, link, version, authors, the day it
+    was announced, and the code repository its own abstract or comment names."""
+    p = s.paper
+    return NewEntry(
+        heading=heading,
+        title=p.title,
+        arxiv_id=p.arxiv_id,
+        version=p.version,
+        authors=tuple(split_authors(p.authors)),
+        published=p.announced,
+        code_url=first_code_url(p.abstract, p.comment),
+    )
+
+
+def edit_list(text: str, items: Sequence[Scored], rules: ListRules = AS_WRITTEN) -> ListEdit:
+    """Add `items` under their headings, skipping any paper the text already holds (by any arXiv
+    link, DOI or title anywhere on the list). A heading the list does not have (renamed on the
+    branch) falls back to the paper's best-scored heading the list has; a paper with none stays
+    out (`unplaced`) so the others still go in."""
+    doc = listfile.parse(text).excluding(rules.exclude)
+    index = TitleIndex(doc.listed())
     additions: list[NewEntry] = []
     added: list[str] = []
     present: list[str] = []
@@ -87,7 +117,7 @@ def edit_list(text: str, items: Sequence[Scored], position: str = "top") -> List
         if arxiv_id in seen:
             continue
         seen.add(arxiv_id)
-        if index.match(arxiv_id, s.paper.title):
+        if index.match(arxiv_id, s.paper.title, s.paper.doi):
             present.append(arxiv_id)
             continue
         heading = _heading_for(doc, s)
@@ -96,12 +126,10 @@ def edit_list(text: str, items: Sequence[Scored], position: str = "top") -> List
             continue
         if heading != s.heading:
             refiled[arxiv_id] = heading
-        additions.append(NewEntry(heading=heading, title=s.paper.title, arxiv_id=arxiv_id))
+        additions.append(new_entry(s, heading))
         added.append(arxiv_id)
-    after = listfile.add_entries(doc, additions, position) if additions else text
-    return ListEdit(
-        text, after, tuple(added), tuple(present), refiled, tuple(unplaced), tuple(sec.name for sec in doc.sections)
-    )
+    after = listfile.add_entries(doc, additions, rules.position, rules.template or None) if additions else text
+    return ListEdit(text, after, tuple(added), tuple(present), refiled, tuple(unplaced), doc.headings)
 
 
 # -- the pull request body --------------------------------------------------------------------

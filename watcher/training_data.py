@@ -38,7 +38,7 @@ def list_fingerprint(doc: ListDocument, headings: Sequence[str] = ()) -> str:
     wanted = {listfile.heading_key(h) for h in headings}
     lines = sorted(
         f"{listfile.heading_key(e.heading)}\t{title_key(e.title)}"
-        for e in doc.entries
+        for e in doc.target_entries
         if not wanted or listfile.heading_key(e.heading) in wanted
     )
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
@@ -57,7 +57,7 @@ def list_examples(doc: ListDocument, known: dict[str, Paper], headings: Sequence
     wanted = {listfile.heading_key(h) for h in headings}
     by_key = {title_key(p.title): p for p in known.values()}
     out = []
-    for entry in doc.entries:
+    for entry in doc.target_entries:
         if wanted and listfile.heading_key(entry.heading) not in wanted:
             continue
         paper = next((known[i] for i in sorted(entry.arxiv_ids) if i in known), None)
@@ -87,7 +87,7 @@ def examples_from_files(
             key = row.paper.arxiv_id or f"title:{title_key(row.paper.title)}"
             known[key] = row.paper
     examples = list_examples(doc, known, headings)
-    index = TitleIndex(e.listed() for e in doc.entries)
+    index = TitleIndex(doc.listed())
     reviewed: set[str] = set()
     for path in feedback:
         for row in read_papers(path):
@@ -211,7 +211,7 @@ def retraining_examples(
     known = dict(by_id)
     known.update({p.arxiv_id: p for p in enriched})  # abstracts `watcher enrich` found for list entries
     positives = _positives_with_rows(doc, known, stored, headings)
-    listed = TitleIndex(e.listed() for e in doc.entries)
+    listed = TitleIndex(doc.listed())
     verdicts = {f.arxiv_id: f for f in reviews}
     examples = list(positives)
     for f in verdicts.values():
