@@ -193,3 +193,30 @@ def test_train_refuses_a_model_that_cannot_tell_the_list_from_the_background(
         )
     )
     assert not out.exists()
+
+
+def test_enrich_fetches_linked_entries_a_page_of_ids_at_a_time_and_suggests_categories(
+    tmp_path: Path, fake_arxiv: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    linked = [p for p in pool() if p["label"] == "relevant"][:5]
+    for p in linked:
+        fake_arxiv.add_paper(api_record(p))
+    listed = tmp_path / "list.md"
+    listed.write_text(
+        "## a\n"
+        + "".join(f"- [{p['title']}](https://arxiv.org/pdf/{p['arxiv_id']}v2)\n" for p in linked)
+        # a link to a paper arXiv does not have: looked up by its title instead
+        + f"- [{linked[0]['title']} (a second entry)](https://arxiv.org/abs/2599.99999)\n"
+    )
+    config = write_config(tmp_path, api_url=fake_arxiv.api_url, arxiv={"api_page_size": 2})
+    assert main(["enrich", "--config", str(config), "--list", str(listed)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("resolved 5 of 6 list entries (5 by their arXiv link, 0 by title)")
+    queries = [c.query for c in fake_arxiv.api_calls()]
+    by_id = [q for q in queries if "id_list" in q]
+    # 6 distinct ids two per request; arXiv refuses the malformed one, the rest of its batch is asked again
+    assert [len(q["id_list"].split(",")) for q in by_id] == [2, 2, 2, 1]
+    assert sum("search_query" in q for q in queries) == 1  # the dead link, by title
+    cats = {c for p in linked for c in p["categories"]}
+    line = next(x for x in printed.splitlines() if x.startswith("categories worth watching: "))
+    assert set(line.split(": ", 1)[1].split(" (")[0].split(", ")) <= cats

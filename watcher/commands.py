@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any, TextIO
 from . import build, listfile
 from .config import Settings, load_settings
 from .dryrun import Preview
-from .enrich import EnrichCache, Resolved, cache_path, enrich
+from .enrich import EnrichCache, Resolved, cache_path, enrich, suggest_categories
 from .errors import EXIT_FAILED, EXIT_OK, ConfigError, ListFormatError, ModelError, UsageError, WatcherError
 from .evaluation import evaluate
 from .fitting import Example, fit
@@ -414,7 +415,14 @@ def format_metrics(m: dict[str, Any]) -> str:
 # -- enrichment ---------------------------------------------------------------------------------
 
 
-def enrich_list(settings: Settings, *, list_path: Path | None, out: Path | None, log: Log = _stderr) -> list[Resolved]:
+def enrich_list(
+    settings: Settings,
+    *,
+    list_path: Path | None,
+    out: Path | None,
+    log: Log = _stderr,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Resolved]:
     """Resolve the list's entries on the arXiv API (cached beside the state database)."""
     if list_path is None and settings.github_enabled:
         text = build.github_repo(settings, need_token=False, log=log).read().text
@@ -426,21 +434,43 @@ def enrich_list(settings: Settings, *, list_path: Path | None, out: Path | None,
             raise UsageError(f"{path}: cannot read the list ({exc.strerror or exc})") from None
     doc = listfile.parse(text)
     cache = EnrichCache(cache_path(settings.state.path))
-    results = enrich(doc.entries, build.arxiv_api(settings), cache, log=log)
+    results = enrich(doc.entries, build.arxiv_api(settings), cache, log=log, progress=progress)
     if out is not None:
         write_jsonl(out, (r.to_json() for r in results))
     return results
 
 
+def describe_enrichment(results: Sequence[Resolved], watched: Sequence[str]) -> list[str]:
+    """What `watcher enrich` (and `watcher init`) report: how entries were found, which were not,
+    and the arXiv categories the list's papers come from."""
+    found = [r for r in results if r.paper is not None]
+    by = Counter(r.how for r in found)
+    lines = [
+        f"resolved {len(found)} of {len(results)} list entries ({by['id']} by their arXiv link, {by['title']} by title)"
+    ]
+    lines += [f"  not found on arXiv: [{r.section}] {r.title}" for r in results if r.paper is None]
+    cats, share = suggest_categories([r.paper for r in found if r.paper is not None])
+    if cats:
+        note = "" if set(cats) <= set(watched) else f"; arxiv.categories watches {', '.join(watched)}"
+        lines.append(
+            f"categories worth watching: {', '.join(cats)} (they carry {share:.0%} of the list's papers{note})"
+        )
+    return lines
+
+
 def enrich_(args: argparse.Namespace) -> int:
     settings = settings_of(args)
+    progress = _progress("entries")
     results = enrich_list(
-        settings, list_path=Path(args.list) if args.list else None, out=Path(args.out) if args.out else None
+        settings,
+        list_path=Path(args.list) if args.list else None,
+        out=Path(args.out) if args.out else None,
+        progress=progress,
     )
-    missing = [r for r in results if r.paper is None]
-    print(f"resolved {len(results) - len(missing)} of {len(results)} list entries")
-    for r in missing:
-        print(f"  not found on arXiv: [{r.section}] {r.title}")
+    if progress is not None:
+        progress.done()
+    for line in describe_enrichment(results, settings.arxiv.categories):
+        print(line)
     return EXIT_OK
 
 

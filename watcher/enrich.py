@@ -1,28 +1,33 @@
-"""Resolve list entries (titles only) to arXiv ids, abstracts and categories via the arXiv API.
+"""Resolve list entries to arXiv metadata (ids, titles, abstracts, categories) via the arXiv API.
 
-Each entry is looked up once: answers, including "not found", are kept in a JSON Lines cache on
-disk, so later runs only query entries that are new to the list. Entries that carry an arXiv
-link are fetched by id (many per request); the others by title search, with a fuzzy match
-that accepts case, punctuation and truncation differences but not a different paper.
+Entries that link an arXiv paper are fetched by id, a page of ids per request (the API's
+`id_list`); the others by a title search whose hit must have the entry's title (case,
+punctuation, LaTeX and a visibly cut-off title aside: never merely a similar one). Requests are
+paced as arXiv asks (arxiv.api_delay). Every answer, "not found" included, is kept in a JSON
+Lines cache beside the state database, so an entry is looked up once: later runs only query
+entries new to the list. Entries that resolve nowhere are reported and are still learned from,
+by their title.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from .arxiv_api import ArxivApi
-from .errors import UsageError
+from .errors import FeedError, UsageError
 from .listfile import Entry
 from .paper import Paper
 from .titles import ListedEntry, TitleIndex, title_key
 
-MIN_SIMILARITY = 0.92
+Progress = Callable[[int, int], None]
+_BAD_ID = re.compile(r"incorrect id format for (\S+)")
 
 
 def cache_path(state_path: Path) -> Path:
@@ -35,6 +40,7 @@ class Resolved:
     title: str  # as on the list
     section: str
     paper: Paper | None  # None: arXiv has no paper with this title
+    how: str = ""  # "id" or "title" (how it was found), "" when it was not
 
     def to_json(self) -> dict[str, Any]:
         p = self.paper
@@ -46,19 +52,26 @@ class Resolved:
             "abstract": p.abstract if p else None,
             "categories": list(p.categories) if p else [],
             "published": p.announced.isoformat() if p and p.announced else None,
+            "found_by": self.how or None,
         }
 
 
 def same_paper(listed_title: str, candidate: Paper) -> bool:
-    """Does an API hit have the listed title (allowing case, punctuation and truncation)?"""
-    if TitleIndex([ListedEntry(listed_title)]).match("", candidate.title):
-        return True
-    a, b = title_key(listed_title), title_key(candidate.title)
-    return difflib.SequenceMatcher(None, a, b).ratio() >= MIN_SIMILARITY
+    """Does an API hit have the listed title? Equal once case, punctuation, accents and LaTeX
+    are set aside, or the listed title is a visibly cut-off copy of it (titles.TitleIndex)."""
+    return TitleIndex([ListedEntry(listed_title)]).match("", candidate.title) is not None
+
+
+def _id_key(arxiv_id: str) -> str:
+    return f"id:{arxiv_id}"
+
+
+def _title_key(title: str) -> str:
+    return title_key(title)  # the cache's first format: title keys without a prefix
 
 
 class EnrichCache:
-    """title key -> what the API said (a paper as JSON, or null for "not found")."""
+    """Cache key (`id:<arXiv id>` or a title key) -> what the API said (a paper, or null)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -73,19 +86,18 @@ class EnrichCache:
                         f"{path}:{number}: corrupt enrichment cache line; delete the file to rebuild it"
                     ) from None
 
-    def get(self, title: str) -> tuple[bool, Paper | None]:
-        key = title_key(title)
+    def get(self, key: str) -> tuple[bool, Paper | None]:
         if key not in self.entries:
             return False, None
         data = self.entries[key]
         return True, _paper_from(data) if data else None
 
     def papers(self) -> list[Paper]:
-        """Every paper the cache resolved."""
-        return [_paper_from(data) for data in self.entries.values() if data]
+        """Every paper the cache resolved (once each)."""
+        out = {d["arxiv_id"]: _paper_from(d) for d in self.entries.values() if d}
+        return list(out.values())
 
-    def put(self, title: str, paper: Paper | None) -> None:
-        key = title_key(title)
+    def put(self, key: str, paper: Paper | None) -> None:
         data = _paper_json(paper) if paper else None
         self.entries[key] = data
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,12 +120,13 @@ def _paper_json(p: Paper) -> dict[str, Any]:
         "authors": p.authors,
         "categories": list(p.categories),
         "published": p.announced.isoformat() if p.announced else None,
+        "comment": p.comment,
+        "journal_ref": p.journal_ref,
+        "doi": p.doi,
     }
 
 
 def _paper_from(d: dict[str, Any]) -> Paper:
-    from datetime import date
-
     return Paper(
         arxiv_id=d["arxiv_id"],
         version=d.get("version"),
@@ -122,36 +135,93 @@ def _paper_from(d: dict[str, Any]) -> Paper:
         authors=d.get("authors", ""),
         categories=tuple(d.get("categories", ())),
         announced=date.fromisoformat(d["published"]) if d.get("published") else None,
+        comment=d.get("comment", ""),
+        journal_ref=d.get("journal_ref", ""),
+        doi=d.get("doi", ""),
     )
 
 
+def _linked_id(entry: Entry) -> str | None:
+    return sorted(entry.arxiv_ids)[0] if entry.arxiv_ids else None
+
+
 def enrich(
-    entries: Sequence[Entry], api: ArxivApi, cache: EnrichCache, *, log: Callable[[str], None] = lambda line: None
+    entries: Sequence[Entry],
+    api: ArxivApi,
+    cache: EnrichCache,
+    *,
+    log: Callable[[str], None] = lambda line: None,
+    progress: Progress | None = None,
 ) -> list[Resolved]:
-    """Resolve every entry, querying only those the cache has not seen."""
-    by_id: dict[str, Entry] = {}
+    """Resolve every entry, querying only those the cache has not seen: by id first, a page of
+    ids per request, then by title for the entries without an arXiv link."""
+    ids = sorted({i for e in entries if (i := _linked_id(e)) and not cache.get(_id_key(i))[0]})
+    done, total = 0, len(ids) + sum(1 for e in entries if not _linked_id(e))
+    batch = max(1, api.page_size)
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        found = {p.arxiv_id: p for p in _by_ids(api, chunk, log)}
+        for arxiv_id in chunk:
+            cache.put(_id_key(arxiv_id), found.get(arxiv_id))
+        done += len(chunk)
+        if progress is not None:
+            progress(done, total)
+    # entries without an arXiv link, and those whose link named no paper arXiv has, by title
+    searches = [e for e in entries if not (linked := _linked_id(e)) or cache.get(_id_key(linked)) == (True, None)]
+    searches = [e for e in searches if not cache.get(_title_key(e.title))[0]]
+    total = done + len(searches)
+    if searches:
+        log(f"searching arXiv for {len(searches)} entries by title (one request each, {api.delay:g} s apart)")
+    for entry in searches:
+        hits = api.by_title(entry.title)
+        cache.put(_title_key(entry.title), next((h for h in hits if same_paper(entry.title, h)), None))
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    out = []
     for entry in entries:
-        known, _ = cache.get(entry.title)
-        if not known and entry.arxiv_ids:
-            by_id[sorted(entry.arxiv_ids)[0]] = entry
-    if by_id:
-        ids = list(by_id)
-        for i in range(0, len(ids), 100):
-            chunk = ids[i : i + 100]
-            found = {p.arxiv_id: p for p in api.search_ids(chunk)}
-            for arxiv_id in chunk:
-                cache.put(by_id[arxiv_id].title, found.get(arxiv_id))
-    results = []
-    for n, entry in enumerate(entries, 1):
-        known, paper = cache.get(entry.title)
-        if not known:
-            log(f"[{n}/{len(entries)}] searching arXiv for {entry.title[:70]!r}")
-            hits = api.by_title(entry.title)
-            paper = next((h for h in hits if same_paper(entry.title, h)), None)
-            cache.put(entry.title, paper)
-        results.append(Resolved(entry.title, entry.heading, paper))
-    return results
+        linked = _linked_id(entry)
+        paper = cache.get(_id_key(linked))[1] if linked else None
+        how = "id" if paper else ""
+        if paper is None:
+            paper = cache.get(_title_key(entry.title))[1]
+            how = "title" if paper else ""
+        out.append(Resolved(entry.title, entry.heading, paper, how))
+    return out
+
+
+def _by_ids(api: ArxivApi, ids: list[str], log: Callable[[str], None]) -> list[Paper]:
+    """The papers of `ids`. arXiv refuses a whole request for one id it cannot read ("incorrect
+    id format for 2599.99999": a typo in the list's link); that id is left out and the rest
+    asked again."""
+    ids = list(ids)
+    while ids:
+        try:
+            return api.search_ids(ids)
+        except FeedError as exc:
+            bad = _BAD_ID.search(exc.message)
+            if bad is None or bad[1] not in ids:
+                raise
+            log(f"arXiv cannot read the id {bad[1]} linked from the list: looking it up by title instead")
+            ids.remove(bad[1])
+    return []
 
 
 def unresolved(results: Iterable[Resolved]) -> list[Resolved]:
     return [r for r in results if r.paper is None]
+
+
+def suggest_categories(papers: Sequence[Paper], share: float = 0.9, most: int = 6) -> tuple[list[str], float]:
+    """The fewest arXiv categories whose announcements would have carried `share` of these
+    papers (any of a paper's categories counts: a cross-list is announced there too), most
+    common first; and the share they cover."""
+    sets = [set(p.categories) for p in papers if p.categories]
+    if not sets:
+        return [], 0.0
+    chosen: list[str] = []
+    left = list(sets)
+    while left and len(chosen) < most and 1 - len(left) / len(sets) < share:
+        best, _ = Counter(c for s in left for c in s).most_common(1)[0]
+        chosen.append(best)
+        left = [s for s in left if best not in s]
+    return chosen, 1 - len(left) / len(sets)
