@@ -23,6 +23,7 @@ SEED_LIST = ROOT / "models" / "seed-list.md"  # the product's own copy of the li
 
 # Test modules that read the real data; without it they cannot run, and the summary says so.
 NEEDS_SHARED = {
+    "test_backtest.py",
     "test_bad_input.py",
     "test_classifier.py",
     "test_cli.py",

@@ -43,6 +43,7 @@ LAYERS: list[tuple[str, set[str]]] = [
         {
             "__init__",
             "arxiv_calendar",
+            "backtest",
             "checks",
             "classifier",
             "codelinks",

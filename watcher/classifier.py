@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
@@ -62,6 +62,9 @@ class Recipe:
     # noise (it hides ~3% positives): it is left out. Rejected proposals alone are far fewer.
     labelled_enough: int = 500
     seed: int = 0
+    # Most of the list's entries have no abstract (nobody enriched them): then every paper is read
+    # by its title alone, or "has an abstract" would be what tells the background from the list.
+    titles_only: bool = False
 
 
 def abstract_read(p: Paper) -> str:
@@ -458,7 +461,12 @@ class Model:
                 batch.emb[rows] = self.encoder.encode([paper_text(papers[int(i)]) for i in rows])
         return batch, counts
 
+    def read(self, papers: Sequence[Paper]) -> list[Paper]:
+        """The papers as this model reads them (titles alone for a titles-only model)."""
+        return [replace(p, abstract="") for p in papers] if self.recipe.titles_only else list(papers)
+
     def score_arrays(self, papers: Sequence[Paper]) -> ScoreArrays:
+        papers = self.read(papers)
         batch, counts = self.batch(papers)
         fused = self.relevance.fused(batch)
         cues = np.zeros((len(papers), len(self.headings)))  # cue words only where a heading can matter
@@ -471,6 +479,7 @@ class Model:
         if not papers:
             return []
         r = self.score_arrays(papers)
+        read = self.read(papers)
         b, near = r.batch, self.neighbours
         lex_sims = (b.x @ near.lex.T).toarray() if near.lex.shape[0] else np.zeros((len(papers), 0))
         out = []
@@ -492,7 +501,7 @@ class Model:
                         Neighbour(near.titles[j], near.headings[j], round(float(sims[j]), 3)) for j in closest
                     ),
                     # a paper that fails the gate is never proposed: no reader needs its terms
-                    terms=self._terms(paper) if b.passes[i] else (),
+                    terms=self._terms(read[i]) if b.passes[i] else (),
                 )
             )
         return out

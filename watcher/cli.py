@@ -171,6 +171,29 @@ def build_parser() -> argparse.ArgumentParser:
         "is invalid or a secret a real run needs is not set.",
     )
     _add_config(p)
+
+    p = sub.add_parser(
+        "backtest",
+        help="what the bot would have proposed on past days, trained on the list as it was",
+        description="Train on the list as it was (--list FILE, or --at REV: the list file at a git revision), "
+        "replay past announcement days (--papers files with a published day, or saved --feed files) in "
+        "folds so no day is scored by a model that saw it, and compare with the list as it is now "
+        "(--later FILE or --later-at REV; default: the configured list): the papers the maintainer "
+        "added later that it would have proposed, where it ranked the ones it missed, proposals per "
+        "day, and whether it chose their heading.",
+    )
+    _add_config(p)
+    p.add_argument("--list", metavar="PATH", help="the list as it was (default: list.file)")
+    p.add_argument("--at", metavar="REV", help="take the list file at this git revision")
+    p.add_argument("--later", metavar="PATH", help="the list as it is now (default: list.file)")
+    p.add_argument("--later-at", metavar="REV", help="take the later list at this git revision")
+    p.add_argument("--papers", metavar="JSONL", action="append", default=[], help="papers of past days; repeatable")
+    p.add_argument("--feed", metavar="PATH", action="append", default=[], help="a saved arXiv feed; repeatable")
+    p.add_argument(
+        "--metadata", metavar="JSONL", action="append", default=[], help="list entries resolved to arXiv; repeatable"
+    )
+    p.add_argument("--folds", type=_positive_int, default=5, metavar="N", help="models to train (default 5)")
+    p.add_argument("--json", action="store_true", help="print every figure as JSON")
     return parser
 
 

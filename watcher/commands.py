@@ -11,27 +11,35 @@ import argparse
 import json
 import logging
 import os
+import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
 from . import build, listfile
+from .backtest import Backtest, days_of
+from .backtest import run as run_backtest
 from .config import Settings, load_settings
 from .dryrun import Preview
 from .enrich import EnrichCache, Resolved, cache_path, enrich, suggest_categories
 from .errors import EXIT_FAILED, EXIT_OK, ConfigError, ListFormatError, ModelError, UsageError, WatcherError
 from .evaluation import evaluate
+from .feeds import read_feed
 from .fitting import Example, fit
 from .model_store import learned_profile, listed_index, load_encoder, load_model, recipe_from, save_model
+from .paper import Paper
 from .paperfile import read_papers, write_jsonl
 from .pipeline import run_day
 from .profile import Profile
 from .report import RunReport
+from .scoring import Scored
 from .summary import job_summary
-from .training_data import examples_from_files, feedback_fingerprint, list_fingerprint
+from .titles import title_key
+from .training_data import examples_from_files, feedback_fingerprint, list_examples, list_fingerprint
 
 log = logging.getLogger("watcher")
 Log = Callable[[str], None]
@@ -412,6 +420,119 @@ def format_metrics(m: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# -- backtest -----------------------------------------------------------------------------------
+
+
+def _list_text(path: Path | None, rev: str | None, settings: Settings, what: str) -> tuple[str, str]:
+    """A list's text and where it came from: a file, or the list file at a git revision."""
+    if rev is not None:
+        file = path or settings.list.file
+        try:
+            top = subprocess.run(
+                ["git", "-C", str(file.parent), "rev-parse", "--show-toplevel"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+            rel = file.resolve().relative_to(Path(top).resolve())
+            shown = subprocess.run(
+                ["git", "-C", top, "show", f"{rev}:{rel.as_posix()}"], capture_output=True, check=True
+            ).stdout
+        except (OSError, subprocess.CalledProcessError, ValueError) as exc:
+            detail = (
+                exc.stderr.decode(errors="replace").strip()
+                if isinstance(exc, subprocess.CalledProcessError) and isinstance(exc.stderr, bytes)
+                else str(exc)
+            )
+            raise UsageError(
+                f"{what}: cannot read {file} at {rev} with git ({' '.join(detail.split())[:200]})"
+            ) from None
+        return shown.decode("utf-8"), f"{file} at {rev}"
+    file = path or settings.list.file
+    try:
+        return file.read_text(encoding="utf-8"), str(file)
+    except OSError as exc:
+        raise UsageError(f"{what}: cannot read {file} ({exc.strerror or exc})") from None
+
+
+def backtest(args: argparse.Namespace) -> int:
+    settings = settings_of(args)
+    old_text, old_where = _list_text(Path(args.list) if args.list else None, args.at, settings, "--list/--at")
+    later_text, later_where = _list_text(Path(args.later) if args.later else None, args.later_at, settings, "--later")
+    papers: list[Paper] = []
+    for where in args.papers:
+        papers += [r.paper for r in read_papers(Path(where)) if not r.replacement]
+    if args.feed:
+        dl = build.downloader(settings)
+        for where in args.feed:
+            batch = read_feed(dl, where)
+            papers += [
+                p if p.announced else replace(p, announced=batch.announced)
+                for p in batch.papers
+                if p.announce_type in settings.arxiv.announce_types or not p.announce_type
+            ]
+    _stderr(f"backtest: {old_where} against {later_where}")
+    result, notes = backtest_list(
+        settings, old_text, later_text, papers, metadata=[Path(p) for p in args.metadata], folds=args.folds
+    )
+    if args.json:
+        print(json.dumps({**result.to_json(), "training_check_errors": notes}, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for line in result.describe():
+        print(line)
+    for note in notes:
+        print(f"  a model failed a training check (watcher train would refuse it): {note}")
+    return EXIT_OK
+
+
+def backtest_list(
+    settings: Settings,
+    old_text: str,
+    later_text: str,
+    papers: Sequence[Paper],
+    *,
+    metadata: Sequence[Path] = (),
+    folds: int = 5,
+    encoder_loader: Callable[[Any], Any] = load_encoder,
+) -> tuple[Backtest, list[str]]:
+    """Backtest the list `old_text` against `later_text` over the days of `papers`; also the
+    training-check errors the fold models met (a model watcher train would refuse)."""
+    exclude = settings.list.exclude_headings
+    old, later = listfile.parse(old_text).excluding(exclude), listfile.parse(later_text).excluding(exclude)
+    days = days_of(papers)
+    if not days:
+        raise UsageError(
+            "backtest: no announcement days to replay (give --papers files with a published day, or --feed)"
+        )
+    known: dict[str, Paper] = {}
+    for path in metadata:
+        for row in read_papers(path):
+            known[row.paper.arxiv_id or f"title:{title_key(row.paper.title)}"] = row.paper
+    cache = cache_path(settings.state.path)
+    if cache.exists():
+        known.update({p.arxiv_id: p for p in EnrichCache(cache).papers()})
+    recipe = recipe_from(settings)
+    overrides = settings.profile.as_mapping()
+    notes: list[str] = []
+
+    def fit_once(examples: Sequence[Example]) -> Callable[[Sequence[Paper]], list[Scored]]:
+        fitted = fit(
+            examples,
+            profile=lambda rows: learned_profile(rows, old.headings).overridden_by(overrides),
+            encoder=encoder_loader(recipe),
+            recipe=recipe,
+            target_precision=settings.classifier.target_precision,
+            headings=old.headings,
+            list_ids=[i for e in old.target_entries for i in sorted(e.arxiv_ids)],
+        )
+        notes.extend(e for e in fitted.checks.errors if e not in notes)
+        return fitted.model.score
+
+    positives = list_examples(old, known, settings.list.headings)
+    result = run_backtest(old, later, days, list_examples=positives, fit=fit_once, folds=folds)
+    return result, notes
+
+
 # -- enrichment ---------------------------------------------------------------------------------
 
 
@@ -483,4 +604,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "eval": eval_,
     "enrich": enrich_,
     "check-config": check_config,
+    "backtest": backtest,
 }

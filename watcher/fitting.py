@@ -439,6 +439,15 @@ def fit(
         examples = [e for e in examples if e.kind != "background"]
         if dropped:
             log(f"{dropped} unlabelled background papers left out: enough reviewed papers")
+    texts = [e for e in examples if e.label == 1 and not e.stored]
+    if texts and sum(1 for e in texts if e.paper.abstract) < len(texts) / 2 and not recipe.titles_only:
+        log(
+            f"only {sum(1 for e in texts if e.paper.abstract)} of {len(texts)} list entries have an abstract: "
+            "every paper is read by its title alone"
+        )
+        recipe = replace(recipe, titles_only=True)
+    if recipe.titles_only:
+        examples = [e if e.stored else replace(e, paper=replace(e.paper, abstract="")) for e in examples]
     learn = None if isinstance(profile, Profile) else profile
     profile = profile if isinstance(profile, Profile) else profile(examples)
     d = prepare(examples, encoder, recipe, profile, log)
