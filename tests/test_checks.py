@@ -58,11 +58,15 @@ def test_a_threshold_below_the_gate_is_an_error() -> None:
     assert any("would propose about 250 of the 250 papers of a day" in e for e in c.errors)
 
 
-def test_proposing_far_more_than_the_list_grows_is_a_warning() -> None:
+def test_proposing_far_more_than_the_list_grows_is_a_warning_and_burying_the_day_an_error() -> None:
     ids = [f"25{m:02d}.{i:05d}" for m in range(1, 13) for i in range(2)]  # 24 entries in a year
-    c = run(GOOD, threshold=1.0, list_ids=ids)  # about 16% of a day
+    c = run(GOOD, threshold=2.0, list_ids=ids)  # about 2.3% of a day: 6 papers
     assert c.passed and c.figures["list_growth_per_day"] == round(24 / 250, 2)
     assert any("the list grew by about 0.10 a day" in w for w in c.warnings)
+    c = run(GOOD, threshold=1.0, list_ids=ids)  # about 16% of a day: 39 papers
+    assert not c.passed and "would propose about 39 of the 250 papers of a day (16%)" in c.errors[0]
+    assert "mostly noise" in c.errors[0]
+    assert run(GOOD, threshold=1.0).passed  # without a growth rate to compare with: not an error
 
 
 def test_headings_without_entries_and_too_few_entries() -> None:

@@ -49,6 +49,12 @@ class Backtest:
     proposals_per_day: dict[str, int] = field(default_factory=dict)
     scored_per_day: dict[str, int] = field(default_factory=dict)
     added: list[Found] = field(default_factory=list)
+    headings: tuple[str, ...] = ()  # the old list's: the only ones its models can choose
+
+    def comparable(self) -> list[Found]:
+        """The proposed papers the maintainer filed under a heading the old list already had."""
+        known = {heading_key(h) for h in self.headings}
+        return [f for f in self.added if f.proposed and (not known or heading_key(f.heading) in known)]
 
     @property
     def recall(self) -> float | None:
@@ -57,7 +63,7 @@ class Backtest:
     @property
     def heading_agreement(self) -> tuple[float, float] | None:
         """Of the added papers it proposed: the share whose heading (or runner-up) was the maintainer's."""
-        hits = [f for f in self.added if f.proposed]
+        hits = self.comparable()
         if not hits:
             return None
         top1 = sum(heading_key(f.bot_heading) == heading_key(f.heading) for f in hits) / len(hits)
@@ -100,9 +106,14 @@ class Backtest:
             f"({hit / len(self.added):.0%})"
         )
         if (agreement := self.heading_agreement) is not None:
+            n = len(self.comparable())
             out.append(
                 f"  heading as the maintainer filed them: {agreement[0]:.0%} first choice, {agreement[1]:.0%} "
-                "first or runner-up"
+                f"first or runner-up (of {n} filed under a heading the list had then)"
+            )
+        elif hit:
+            out.append(
+                "  heading: not comparable (the maintainer filed them under headings the list did not have then)"
             )
         for f in sorted(self.added, key=lambda f: (f.proposed, f.rank)):
             if not f.proposed:
@@ -128,7 +139,7 @@ def run(
     added_then = _added(old, later)
     ordered = sorted(days)
     groups = [ordered[i::folds] for i in range(min(folds, len(ordered)))]
-    out = Backtest(days=ordered)
+    out = Backtest(days=ordered, headings=tuple(old.headings))
     for group in groups:
         background = [
             Example(p, 0, None, "background", day=d)

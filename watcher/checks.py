@@ -24,6 +24,7 @@ MIN_WITH_ABSTRACT = 20
 MIN_SEPARATION = 0.75  # the chance a held-out list entry outscores a held-out background paper (random: 0.5)
 MOST_OF_A_DAY = 0.3  # proposing this share of a day's papers is no filter at all
 VOLUME_FACTOR = 10.0  # proposals a day this many times the list's own growth (or a tenth of it)
+NOISY_SHARE = 0.1  # ... and this share of a day's papers: no longer a warning but an error
 _ID = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
 
 
@@ -92,8 +93,8 @@ def check(
         c.errors.append(f"only {positives} list entries to learn from (at least {MIN_POSITIVES}): {fix_data}")
     if with_abstract < min(MIN_WITH_ABSTRACT, positives):
         c.warnings.append(
-            f"only {with_abstract} of {positives} list entries have an abstract: the model learns from titles "
-            "alone; run `watcher enrich` to find them on arXiv"
+            f"only {with_abstract} of {positives} list entries have an abstract: the model reads papers by their "
+            "titles alone; run `watcher enrich` to find the abstracts on arXiv"
         )
     scores = np.r_[held.positives, held.background]
     if len(scores) and (np.ptp(scores) < 1e-9 or len(np.unique(np.round(scores, 6))) < 0.01 * len(scores)):
@@ -128,7 +129,15 @@ def check(
             growth = list_growth_per_day(list_ids)
             if growth is not None:
                 c.figures["list_growth_per_day"] = round(growth, 2)
-                if volume > max(VOLUME_FACTOR * growth, 3.0):
+                if volume > max(VOLUME_FACTOR * growth, 3.0) and share >= NOISY_SHARE:
+                    c.errors.append(
+                        f"the model would propose about {volume:.0f} of the {per_day:.0f} papers of a day "
+                        f"({share:.0%}), the list grew by about {growth:.2f} a day over its last year: mostly noise; "
+                        "give it the "
+                        "entries' abstracts (`watcher enrich`) and more background days, or narrow it with [profile] "
+                        "require, or raise classifier.target_precision"
+                    )
+                elif volume > max(VOLUME_FACTOR * growth, 3.0):
                     c.warnings.append(
                         f"the model would propose about {volume:.1f} papers a day, the list grew by about "
                         f"{growth:.2f} a day over its last year: expect many rejections, or raise "

@@ -27,6 +27,7 @@ from .checks import Checks, Heldout
 from .classifier import (
     DIM,
     EMB_MARGIN,
+    GATE_DROP,
     Batch,
     Calibration,
     Component,
@@ -249,6 +250,15 @@ def choose_threshold(scores: np.ndarray, labels: np.ndarray, target: float) -> t
     return float(s[j]), float(precision[j]), float(tp[j] / max(y.sum(), 1))
 
 
+# A relevance score below this failed the gate (the fold's own profile): GATE_DROP below every
+# score a paper that passes gets.
+GATE_FLOOR = -GATE_DROP / 2
+
+
+def passes_gate(scores: np.ndarray) -> np.ndarray:
+    return scores >= GATE_FLOOR
+
+
 def hidden_positive_share(pos: np.ndarray, bg: np.ndarray, support: float) -> float:
     """Mixture-proportion estimate of the share of positives in the background: the smallest
     ratio of pass rates F_bg(t) / F_pos(t) over thresholds that keep >= `support` of the positives."""
@@ -295,10 +305,14 @@ def _cold_threshold(
             s_bg.append(_score_rows(rel, dk, bg_folds[k]))
     sp_, sb = np.concatenate(s_pos), np.concatenate(s_bg)
     bg_rows = np.concatenate(bg_folds) if bg_folds else np.zeros(0, int)
-    held_out = Heldout(sp_, sb, d.passes[bg_rows], sb, d.days[bg_rows])
+    held_out = Heldout(sp_, sb, passes_gate(sb), sb, d.days[bg_rows])
     pi = hidden_positive_share(sp_, sb, recipe.cold_support)
     best = (float(np.max(sp_)), 0.0, 0.0)
+    # Never below the gate: list entries that fail it are lost (and counted so), not a reason to
+    # let every gated-out paper through.
     for t in np.unique(np.concatenate([sp_, sb]))[::-1]:
+        if t < GATE_FLOOR:
+            break
         fp, fb = float((sp_ >= t).mean()), float((sb >= t).mean())
         if fp * len(sp_) < 5:
             continue
@@ -348,7 +362,7 @@ def _review_threshold(
     platt = LogisticRegression(C=1e4, max_iter=2000).fit(oof.reshape(-1, 1), y)
     a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
     calib = Calibration(a, b, 0.0, "reviewed")
-    threshold = expected_precision_threshold(oof, calib.apply(oof), target)
+    threshold = max(expected_precision_threshold(oof, calib.apply(oof), target), GATE_FLOOR)
     chosen = oof >= threshold
     precision = float(y[chosen].mean()) if chosen.any() else 0.0
     recall = float(y[chosen].sum() / max(y.sum(), 1))
@@ -356,7 +370,7 @@ def _review_threshold(
         f"after review: {len(rev)} reviewed papers; the threshold for precision {target:g} gives out-of-fold "
         f"precision {precision:.2f}, recall {recall:.2f}"
     )
-    held_out = Heldout(oof[y == 1], oof[y == 0], d.passes[rev][y == 0], oof, d.days[rev])
+    held_out = Heldout(oof[y == 1], oof[y == 0], passes_gate(oof[y == 0]), oof, d.days[rev])
     return threshold, calib, {"cv_precision": precision, "cv_recall": recall}, held_out
 
 
@@ -446,6 +460,7 @@ def fit(
             "every paper is read by its title alone"
         )
         recipe = replace(recipe, titles_only=True)
+    with_abstract = sum(1 for e in examples if e.label == 1 and (e.paper.abstract or e.stored))  # as given
     if recipe.titles_only:
         examples = [e if e.stored else replace(e, paper=replace(e.paper, abstract="")) for e in examples]
     learn = None if isinstance(profile, Profile) else profile
@@ -496,7 +511,7 @@ def fit(
         held_out,
         threshold=threshold,
         positives=len(positive_rows),
-        with_abstract=sum(1 for e in positive_rows if e.paper.abstract or e.stored),
+        with_abstract=with_abstract,
         heading_counts=Counter(e.heading or "" for e in positive_rows),
         headings=headings or heading.names,
         list_ids=list_ids,
