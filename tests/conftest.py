@@ -31,6 +31,7 @@ NEEDS_SHARED = {
     "test_e2e_delivery.py",
     "test_feeds.py",
     "test_fetch.py",
+    "test_init.py",
     "test_learning.py",
     "test_list_formats.py",
     "test_operations.py",

@@ -182,12 +182,23 @@ def _pull_request(
                 "--list cannot be combined with GitHub delivery (github.repo is set): "
                 "the pull request edits the repository's list"
             )
-        repo = github_repo(settings, environ=environ, need_token=not dry_run, log=log)
         g = settings.github
+        if dry_run and list_path is not None:  # a local preview: GitHub is not asked anything
+            local = FileList(list_path, key="--list")
+            shown = PreviewPublisher(
+                preview,
+                path=str(list_path),
+                title=g.pr_title,
+                note=f"previewed against --list {list_path}: the repository {g.repo} and its open pull request "
+                "were not read",
+                rules=list_rules(settings),
+                current=lambda: (local.read().text, None, None),
+            )
+            return local, shown, shown
+        repo = github_repo(settings, environ=environ, need_token=not dry_run, log=log)
         real = GitHubPublisher(repo, title=g.pr_title, labels=g.labels, rules=list_rules(settings), log=log)
-        source: ListSource = FileList(list_path, key="--list") if list_path else repo
         if not dry_run:
-            return source, real, real
+            return repo, real, real
         shown = PreviewPublisher(
             preview,
             path=f"{settings.github.repo}:{settings.list.path}",
@@ -196,7 +207,7 @@ def _pull_request(
             current=real.current,
             reconcile=real.reconcile,
         )
-        return source, shown, shown
+        return repo, shown, shown
     path = list_path or settings.list.file
     local = FileList(path, key="--list" if list_path else "list.file")
     if not dry_run:

@@ -17,6 +17,7 @@ from typing import NoReturn
 from . import __version__
 from .commands import COMMANDS
 from .errors import UsageError, WatcherError
+from .workflow import DEFAULT_ACTION
 
 log = logging.getLogger("watcher")
 
@@ -43,7 +44,10 @@ def _add_config(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="watcher", description="Keeps a speech/audio LLM paper list up to date from arXiv.")
+    parser = _Parser(
+        prog="watcher",
+        description="Keeps a curated list of research papers up to date from the daily arXiv announcements.",
+    )
     parser.add_argument("--version", action="version", version=f"watcher {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each stage to stderr")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
@@ -194,6 +198,57 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--folds", type=_positive_int, default=5, metavar="N", help="models to train (default 5)")
     p.add_argument("--json", action="store_true", help="print every figure as JSON")
+
+    p = sub.add_parser(
+        "init",
+        help="set watcher up in a clone of a list's repository",
+        description="Find the list (README.md, or the Markdown file with the most paper entries), show "
+        "what was read and the style new entries get, resolve the entries on the arXiv API (cached), "
+        "learn the model from the list against recent papers of its categories and backtest it, then "
+        "write the config, the model directory and .github/workflows/watcher.yml. An existing file "
+        "is never overwritten without --force; running it again changes nothing.",
+    )
+    p.add_argument("--dir", default=".", metavar="DIR", help="the list repository's checkout (default: here)")
+    p.add_argument("--list", metavar="PATH", help="the list file, relative to --dir (default: found)")
+    p.add_argument("--repo", metavar="OWNER/NAME", help="the GitHub repository (default: the origin remote)")
+    p.add_argument(
+        "--config",
+        metavar="PATH",
+        help="where to write the config, relative to --dir (default: .watcher/config.toml; the model goes "
+        "beside it in model/)",
+    )
+    p.add_argument("--force", action="store_true", help="rewrite existing files and retrain the model")
+    p.add_argument("--retrain", action="store_true", help="retrain the model; keep the config and the workflow")
+    p.add_argument(
+        "--days",
+        type=_positive_int,
+        default=5,
+        metavar="N",
+        help="days of arXiv submissions to learn the background from (default 5)",
+    )
+    p.add_argument("--until", type=_date, metavar="DATE", help="last day of that window (default: today)")
+    p.add_argument(
+        "--papers",
+        metavar="JSONL",
+        action="append",
+        default=[],
+        help="background papers from a file instead; repeatable",
+    )
+    p.add_argument(
+        "--feed", metavar="PATH", action="append", default=[], help="background from a saved feed; repeatable"
+    )
+    p.add_argument(
+        "--metadata", metavar="JSONL", action="append", default=[], help="list entries already resolved; repeatable"
+    )
+    p.add_argument("--no-enrich", action="store_true", help="do not look the entries up on arXiv")
+    p.add_argument("--embeddings", action="store_true", help="add the MiniLM embedding score (weights installed)")
+    p.add_argument(
+        "--arxiv-api", metavar="URL", help="the arXiv API endpoint (default: arXiv's; written to the config)"
+    )
+    p.add_argument(
+        "--action", default=DEFAULT_ACTION, metavar="OWNER/NAME", help=f"the watcher action (default {DEFAULT_ACTION})"
+    )
+    p.add_argument("--action-ref", metavar="SHA", help="the commit to pin the action to (default: the installed one)")
     return parser
 
 

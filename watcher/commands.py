@@ -16,14 +16,14 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date
-from pathlib import Path
+from datetime import date, timedelta
+from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
-from . import build, listfile
+from . import build, listfile, onboarding
 from .backtest import Backtest, days_of
 from .backtest import run as run_backtest
-from .config import Settings, load_settings
+from .config import Settings, load_settings, parse_settings
 from .dryrun import Preview
 from .enrich import EnrichCache, Resolved, cache_path, enrich, suggest_categories
 from .errors import EXIT_FAILED, EXIT_OK, ConfigError, ListFormatError, ModelError, UsageError, WatcherError
@@ -40,6 +40,7 @@ from .scoring import Scored
 from .summary import job_summary
 from .titles import title_key
 from .training_data import examples_from_files, feedback_fingerprint, list_examples, list_fingerprint
+from .workflow import installed_ref, render_workflow
 
 log = logging.getLogger("watcher")
 Log = Callable[[str], None]
@@ -256,13 +257,15 @@ def train_model(
     feedback: list[Path],
     out: Path,
     log: Log = _stderr,
+    describe: bool = True,
 ) -> dict[str, Any]:
-    """Train on the list and paper files, write the model directory; returns its card."""
+    """Train on the list and paper files, write the model directory; returns its card.
+    `describe`: log what was read from the list first (init has shown it already)."""
     try:
         doc = read_list_file(list_path, settings)
     except OSError as exc:
         raise UsageError(f"--list {list_path}: cannot read ({exc.strerror or exc})") from None
-    for line in describe_list(doc):
+    for line in describe_list(doc) if describe else ():
         log(line)
     recipe = recipe_from(settings)
     examples = examples_from_files(
@@ -595,6 +598,278 @@ def enrich_(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- watcher init -------------------------------------------------------------------------------
+
+_SKIP_DIRS = {".git", ".github", "node_modules", ".venv", "venv", "site-packages", "_site", "vendor"}
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """stdout of a git command in `root`, or None when git or the repository is not there."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def find_list(root: Path, given: str | None) -> tuple[str, list[onboarding.Candidate]]:
+    """The list's path in the repository (`--list`, else onboarding.choose_list over its Markdown
+    files) and the other files that hold paper entries."""
+    if given:
+        path = (root / given).resolve()
+        if not path.is_file():
+            raise UsageError(f"--list {given}: no such file in {root}")
+        try:
+            return path.relative_to(root).as_posix(), []
+        except ValueError:
+            raise UsageError(f"--list {given}: not inside the repository {root}") from None
+    candidates = []
+    for path in sorted(root.rglob("*.md")):
+        rel = path.relative_to(root)
+        if any(part in _SKIP_DIRS or part.startswith(".") for part in rel.parts[:-1]) or len(rel.parts) > 4:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        candidates.append(onboarding.Candidate(rel.as_posix(), onboarding.count_entries(text)))
+    chosen, others = onboarding.choose_list(candidates)
+    if chosen is None:
+        raise UsageError(
+            f"{root}: no Markdown file with at least {onboarding.MIN_ENTRIES} paper entries (links to arXiv or "
+            "paper titles under headings); name the list with --list FILE"
+        )
+    return chosen.path, others
+
+
+def describe_sections(doc: listfile.ListDocument, template: str = "") -> list[str]:
+    """Each target section, its paper entries, and the lines a new paper would get there."""
+    lines = []
+    for s in doc.targets:
+        lines.append(f"  {s.name}: {len(s.entries)} paper entr{'y' if len(s.entries) == 1 else 'ies'}, a new one reads")
+        example = listfile.style_example(doc, s.name, template or None)
+        lines += [f"      {line}" for line in example.splitlines()]
+    return lines
+
+
+def _background(
+    settings: Settings, args: argparse.Namespace, days: int, log: Log, progress: Progress | None
+) -> list[Paper]:
+    """Papers of the watched categories to learn the background from: --papers/--feed files, else
+    the last `days` days of submissions on the arXiv API."""
+    papers: list[Paper] = []
+    for where in args.papers:
+        papers += [r.paper for r in read_papers(Path(where)) if not r.replacement]
+    if args.feed:
+        dl = build.downloader(settings)
+        for where in args.feed:
+            batch = read_feed(dl, where)
+            papers += [p if p.announced else replace(p, announced=batch.announced) for p in batch.papers]
+    if papers:
+        return papers
+    from .sources import ApiWindow
+
+    last = args.until or date.today()
+    first = last - timedelta(days=days - 1)
+    window = ApiWindow(build.arxiv_api(settings), settings.arxiv.categories, first, last, progress=progress, log=log)
+    return [p for batch in window.fetch() for p in batch.papers]
+
+
+def _paper_row(p: Paper) -> dict[str, Any]:
+    return {
+        "arxiv_id": p.arxiv_id,
+        "title": p.title,
+        "abstract": p.abstract,
+        "authors": p.authors,
+        "categories": list(p.categories),
+        "published": p.announced.isoformat() if p.announced else None,
+    }
+
+
+def init_(args: argparse.Namespace) -> int:
+    root = Path(args.dir).resolve()
+    if not root.is_dir():
+        raise UsageError(f"--dir {args.dir}: no such directory")
+    force = args.force
+    config_rel = PurePosixPath(args.config or ".watcher/config.toml")
+    if config_rel.is_absolute() or ".." in config_rel.parts:
+        raise UsageError(f"--config {config_rel}: must be a path inside the repository")
+    config_file = root / config_rel
+    out = sys.stdout
+
+    # 1. the list, as read
+    list_rel, others = find_list(root, args.list)
+    list_path = root / list_rel
+    text = list_path.read_text(encoding="utf-8")
+    doc = listfile.parse(text)
+    also = (
+        f"; other files with paper entries: {', '.join(f'{c.path} ({c.entries})' for c in others[:3])}"
+        if others
+        else ""
+    )
+    print(f"list: {list_rel}{also}", file=out)
+    for line in describe_list(doc):
+        print(line, file=out)
+    print("entry style, per section:", file=out)
+    for line in describe_sections(doc):
+        print(line, file=out)
+
+    repo = args.repo or onboarding.repo_from_remote(_git(root, "remote", "get-url", "origin") or "") or ""
+    print(
+        f"repository: {repo or 'unknown (no github.com remote named origin): set github.repo in the config'}", file=out
+    )
+
+    # 2. the settings: the config kept as it is, or the one this run writes
+    keep_config = config_file.exists() and not force
+    choices = onboarding.ConfigChoices(
+        list_path=list_rel,
+        list_file=onboarding.relative_to(PurePosixPath(list_rel), config_rel.parent),
+        repo=repo,
+        categories=(),
+        category_share=0.0,
+        resolved=0,
+        position=onboarding.infer_position(doc),
+        embeddings=args.embeddings,
+        api_url=args.arxiv_api or "",
+        written_on=date.today(),
+    )
+    try:
+        settings = (
+            load_settings(config_file)
+            if keep_config
+            else parse_settings(onboarding.render_config(choices), source=config_file)
+        )
+    except ConfigError as exc:
+        raise ConfigError(f"{config_file}: {exc.message} (fix it, or rewrite it with --force)") from None
+    if keep_config and args.arxiv_api:
+        settings = replace(settings, arxiv=replace(settings.arxiv, api_url=args.arxiv_api))
+
+    # 3. the entries on arXiv, and the categories to watch
+    known: list[Paper] = []
+    for where in args.metadata:
+        known += [r.paper for r in read_papers(Path(where))]
+    if args.no_enrich:
+        print(f"arXiv lookups skipped (--no-enrich); {len(known)} papers from --metadata", file=out)
+    else:
+        progress = _progress("entries")
+        results = enrich_list(settings, list_path=list_path, out=None, log=_stderr, progress=progress)
+        if progress is not None:
+            progress.done()
+        for line in describe_enrichment(results, settings.arxiv.categories):
+            print(line, file=out)
+        known += [r.paper for r in results if r.paper is not None]
+    cats, share = suggest_categories(known)
+    if not keep_config and cats:
+        choices = replace(choices, categories=tuple(cats), category_share=share, resolved=len(known))
+        settings = parse_settings(onboarding.render_config(choices), source=config_file)
+
+    # 4. the model
+    model_dir = settings.classifier.model_dir
+    state_dir = settings.state.path.parent
+    trained = False
+    if (model_dir / "card.json").exists() and not (force or args.retrain):
+        print(f"model: kept the one in {model_dir} (--retrain rebuilds it)", file=out)
+        try:
+            print(describe_card(json.loads((model_dir / "card.json").read_text(encoding="utf-8")), model_dir), file=out)
+        except (OSError, ValueError, KeyError) as exc:
+            print(f"watcher: warning: {model_dir / 'card.json'} cannot be read ({exc}): rebuild it with --retrain")
+    else:
+        progress = _progress("background papers")
+        background = _background(settings, args, args.days, _stderr, progress)
+        if progress is not None:
+            progress.done()
+        if not background:
+            raise UsageError(
+                "no background papers to learn from: arXiv returned none for the window (give --papers or --feed)"
+            )
+        state_dir.mkdir(parents=True, exist_ok=True)
+        metadata_file, background_file = state_dir / "init-metadata.jsonl", state_dir / "init-background.jsonl"
+        write_jsonl(metadata_file, (_paper_row(p) for p in known))
+        write_jsonl(background_file, (_paper_row(p) for p in background))
+        print(
+            f"learning from the list and {len(background)} background papers of {', '.join(settings.arxiv.categories)}",
+            file=out,
+        )
+        card = train_model(
+            settings,
+            list_path=list_path,
+            metadata=[metadata_file],
+            background=[background_file],
+            feedback=[],
+            out=model_dir,
+            log=_stderr,
+            describe=False,
+        )
+        trained = True
+        print(describe_card(card, model_dir), file=out)
+        for line in _init_backtest(root, list_rel, text, settings, background, metadata_file):
+            print(line, file=out)
+
+    # 5. the files
+    wrote: list[str] = []
+
+    def write(rel: PurePosixPath, content: str) -> None:
+        path = root / rel
+        if path.exists() and not force:
+            same = path.read_text(encoding="utf-8") == content
+            print(f"kept {rel}" + ("" if same else " (exists; --force rewrites it)"), file=out)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+        wrote.append(str(rel))
+
+    if not keep_config:
+        write(config_rel, onboarding.render_config(choices))
+    else:
+        print(f"kept {config_rel}", file=out)
+    write(config_rel.parent / ".gitignore", onboarding.GITIGNORE)
+    workflow_rel = PurePosixPath(".github/workflows/watcher.yml")
+    ref = args.action_ref or installed_ref()
+    if ref is None:
+        print(
+            "watcher: warning: cannot tell which watcher commit to pin the action to (watcher was not installed "
+            f"from git): {workflow_rel} not written; pass --action-ref SHA",
+            file=out,
+        )
+    else:
+        try:
+            workflow = render_workflow(action=args.action, ref=ref, config_path=config_rel.as_posix())
+        except ValueError as exc:
+            raise UsageError(f"--action/--action-ref: {exc}") from None
+        write(workflow_rel, workflow)
+    for rel in wrote:
+        print(f"wrote {rel}", file=out)
+    if trained:
+        print(f"wrote {model_dir.relative_to(root) if model_dir.is_relative_to(root) else model_dir}/", file=out)
+    print("next steps:", file=out)
+    for line in onboarding.next_steps(
+        repo=repo, config=config_rel.as_posix(), workflow=workflow_rel.as_posix(), list_file=list_rel
+    ):
+        print(line, file=out)
+    return EXIT_OK
+
+
+def _init_backtest(
+    root: Path, list_rel: str, text: str, settings: Settings, background: Sequence[Paper], metadata: Path
+) -> list[str]:
+    """The backtest `watcher init` prints: the list as it was before the background days (from
+    git, when the history has it) against the list now, over those days."""
+    days = sorted(days_of(background))
+    if not days:
+        return ["backtest: the background papers carry no day, nothing to replay"]
+    rev = _git(root, "log", "-1", f"--before={days[0]}T00:00:00Z", "--format=%H", "--", list_rel)
+    old_text = text
+    if rev:
+        old = _git(root, "show", f"{rev}:{list_rel}")
+        old_text = old + "\n" if old is not None else text
+    result, notes = backtest_list(settings, old_text, text, background, metadata=[metadata], folds=3)
+    lines = result.describe()
+    if not rev:
+        lines.append("  (no git history of the list before these days: papers added since cannot be counted)")
+    lines += [f"  a backtest model failed a training check: {n}" for n in notes]
+    return lines
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": run,
     "backfill": backfill,
@@ -605,4 +880,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "enrich": enrich_,
     "check-config": check_config,
     "backtest": backtest,
+    "init": init_,
 }
