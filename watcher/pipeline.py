@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from . import listfile
@@ -308,7 +308,7 @@ def _restrict(s: Scored, headings: Sequence[str]) -> Scored:
         return s
     ranked = sorted(scores, key=lambda h: -scores[h])
     runner = ranked[1] if len(ranked) > 1 else ranked[0]
-    return Scored(s.paper, s.relevance, s.selected, ranked[0], runner, scores, s.nearest, s.terms)
+    return replace(s, heading=ranked[0], runner_up=runner, heading_scores=scores)
 
 
 def _decision(s: Scored, model: str) -> Decision:
@@ -319,7 +319,12 @@ def _decision(s: Scored, model: str) -> Decision:
         heading=s.heading,
         runner_up=s.runner_up,
         heading_scores=dict(s.heading_scores),
-        reasons={"nearest": [[n.title, n.heading, n.similarity] for n in s.nearest], "terms": list(s.terms)},
+        reasons={
+            "nearest": [[n.title, n.heading, n.similarity] for n in s.nearest],
+            "terms": list(s.terms),
+            "standing": s.standing,
+            "lead": s.lead,
+        },
         model=model,
     )
 
@@ -336,6 +341,8 @@ def scored_from(d: Decision) -> Scored:
         heading_scores=d.heading_scores or {},
         nearest=tuple(Neighbour(t, h, s) for t, h, s in reasons.get("nearest", [])),
         terms=tuple(reasons.get("terms", [])),
+        standing=reasons.get("standing"),  # absent from decisions recorded before it was kept
+        lead=float(reasons.get("lead") or 0.0),
     )
 
 
