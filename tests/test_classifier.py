@@ -263,6 +263,25 @@ def test_terms_are_what_sets_a_paper_apart_not_what_every_entry_shares(lexical_m
     assert lexical_model.score(papers[:5]) == lexical_model.score(papers[:5])  # deterministic
 
 
+def test_distinctive_terms_leave_out_the_lists_words_one_off_pairs_and_repeats() -> None:
+    from watcher import features
+
+    idf = np.ones(features.N_FEATURES, dtype=np.float32)
+    share = np.zeros(features.N_FEATURES, dtype=np.float32)
+    share[features.bucket("speech")] = 0.8  # most entries say it
+    terms = features.distinctive_terms(
+        "Speech contamination in benchmarks",
+        "Benchmarks are contaminated. Contamination matters, growing focus. Speech tokens and speech tokens.",
+        idf,
+        share,
+        100,
+    )
+    assert "speech" not in terms and "contamination" in terms and "contaminated" not in terms
+    assert "growing focus" not in terms  # a pair said once, not in the title
+    assert "contamination matters" not in terms and "matters growing" not in terms  # across a comma
+    assert "tokens" in " ".join(terms)  # "speech tokens" said twice; "speech" alone is the list's
+
+
 def test_the_standing_places_a_paper_among_the_lists_held_out_entries(lexical_model: Model) -> None:
     ref = lexical_model.reference
     assert ref is not None and len(ref) == 101 and np.all(np.diff(ref) >= 0)

@@ -556,7 +556,7 @@ class Model:
     def _terms(self, paper: Paper) -> tuple[str, ...]:
         """The terms that set the paper apart from the list's typical entry."""
         return features.distinctive_terms(
-            paper_text(paper), self.relevance.idf, self._list_share, self.neighbours.lex.shape[0]
+            paper.title, abstract_read(paper), self.relevance.idf, self._list_share, self.neighbours.lex.shape[0]
         )
 
     # -- persistence --------------------------------------------------------------------
