@@ -18,6 +18,7 @@ from watcher.scoring import Neighbour
         ("Ann Lee, Bo Chen, Cy Diaz", "Ann Lee, Bo Chen, Cy Diaz"),
         ("Ann Lee, Bo Chen, Cy Diaz, Dee Evans", "Ann Lee, Bo Chen, Cy Diaz et al."),
         ("Ann Lee (Univ. X, Lab Y), Bo\n   Chen, Cy Diaz, D. E.", "Ann Lee (Univ. X, Lab Y), Bo Chen, Cy Diaz et al."),
+        ("\\v{S}imon Sedl\\'a\\v{c}ek, Santosh Kesiraju", "Simon Sedlacek, Santosh Kesiraju"),
     ],
 )
 def test_first_authors(authors: str, shown: str) -> None:

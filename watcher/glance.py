@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .paper import split_authors
 from .scoring import Neighbour, Scored
+from .titles import plain_title
 
 SHOWN_AUTHORS = 3  # then "et al."
 OPENING_CHARS = 300  # the abstract's first sentence or two, at most this long
@@ -25,8 +26,9 @@ _NOT_AN_END = re.compile(r"(?:\b(?:e\.g|i\.e|et al|cf|vs|etc|Fig|Eq|Sec|No|appro
 
 
 def first_authors(authors: str, shown: int = SHOWN_AUTHORS) -> str:
-    """ "Ann Lee, Bo Chen, Cy Diaz et al.": the first `shown` names as arXiv gives them."""
-    names = [" ".join(n.split()) for n in split_authors(" ".join(authors.split()))]
+    """The first `shown` names ("Ann Lee, Bo Chen, Cy Diaz et al.") as arXiv gives them, LaTeX
+    accents reduced to their letters (arXiv keeps the authors' "Sedl\\'a\\v{c}ek")."""
+    names = [plain_title(n) for n in split_authors(" ".join(authors.split()))]
     if len(names) <= shown:
         return ", ".join(names)
     return ", ".join(names[:shown]) + " et al."

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from . import listfile
+from . import glance, listfile
 from .arxiv_calendar import HOLIDAYS, missing_days, submission_window
 from .errors import ConfigError, ListFormatError, UsageError, WatcherError
 from .feeds import announced_day, merge_papers
@@ -273,7 +273,7 @@ def _score(run: Run, report: RunReport, scorer: Scorer, fresh: Sequence[Paper]) 
     scored = scorer.score(fresh) if fresh else []
     report.counts["scored"] = len(scored)
     scored = [_restrict(s, run.headings) for s in scored] if run.headings else scored
-    report.proposals = sorted((s for s in scored if s.selected), key=lambda s: -s.relevance)
+    report.proposals = sorted((s for s in scored if s.selected), key=_best_first)
     report.counts["proposed"] = len(report.proposals)
     return scored
 
@@ -298,6 +298,11 @@ def _record(
         last = run.state.fact("last_announced")
         if report.announced and gap_closed and (last is None or report.announced.isoformat() > last):
             run.state.set_fact(db, "last_announced", report.announced.isoformat())
+
+
+def _best_first(s: Scored) -> tuple[float, ...]:
+    """The standing orders proposals where the probability is 1.00 for most of them."""
+    return tuple(-x for x in glance.Score(s.standing, s.lead, s.relevance).rank)
 
 
 def _restrict(s: Scored, headings: Sequence[str]) -> Scored:
@@ -358,7 +363,7 @@ def _pending(run: Run, report: RunReport, target: Target, rejected: frozenset[st
     if run.dry_run:  # nothing was recorded: today's proposals are not in the state yet
         todays = list(report.proposals)
     else:
-        todays = sorted((s for s in stored if s.paper.arxiv_id in today), key=lambda s: -s.relevance)
+        todays = sorted((s for s in stored if s.paper.arxiv_id in today), key=_best_first)
     report.counts["carried_over"] = max(report.counts["carried_over"], len(earlier))
     items = earlier + todays
     return items[: run.limit] if run.limit is not None else items
