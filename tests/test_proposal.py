@@ -186,3 +186,10 @@ def test_hostile_paper_text_breaks_nothing(text: str) -> None:
         assert line == "" or line.startswith(("- **[", "  ", "**", "<sub>")), line
     assert "@octocat" not in visible and "@github" not in visible and "#12" not in visible and "#3" not in visible
     assert "https://evil" not in visible and "www.evil" not in visible
+
+
+def test_a_paper_known_only_from_the_bots_commits_shows_no_score() -> None:
+    known = {"2505.00001": ProposedPaper("2505.00001", title="Recovered", heading="codec")}
+    body = render_body(None, [], None, earlier=known)
+    assert "- **[Recovered](https://arxiv.org/abs/2505.00001)** — **codec**\n" in body
+    assert "relevance" not in body.lower() and "calibrated" not in body

@@ -178,6 +178,11 @@ class ProposedPaper:
         )
 
     @property
+    def scored(self) -> bool:
+        """False for a paper known only from the bot's commits (its body lost it): no score to show."""
+        return self.standing is not None or self.score > 0
+
+    @property
     def rated(self) -> glance.Score:
         return glance.Score(self.standing, self.lead, self.score)
 
@@ -263,7 +268,7 @@ def _line(p: ProposedPaper, full: bool) -> str:
     heading = f"**{pr_text(p.heading)}**" if p.heading else "no heading"
     if p.runner_up:
         heading += f" (or {pr_text(p.runner_up)})"
-    facts = [heading, p.rated.words]
+    facts = [heading, p.rated.words] if p.scored else [heading]
     if full and p.nearest:
         if p.nearest_heading == p.heading:
             facts.append(f"nearest there: “{pr_text(p.nearest)}”")
@@ -324,7 +329,7 @@ def _notes(shown: Sequence[ProposedPaper]) -> list[str]:
     notes = []
     if any(p.standing is not None for p in shown):
         notes.append(glance.STANDING_NOTE)
-    if any(p.standing is None for p in shown):
+    if any(p.standing is None and p.scored for p in shown):
         notes.append(glance.RELEVANCE_NOTE)
     if any(p.runner_up for p in shown):
         notes.append(glance.RUNNER_UP_NOTE)
