@@ -1,10 +1,12 @@
 """What the bot proposes to the list: the edited list text and the pull request body. No I/O.
 
 The PR body keeps the bot's part between two HTML-comment markers, so updating it rewrites only
-that part and keeps anything a person wrote around it. The bot's part ends with a data comment
-(JSON) naming every paper the PR proposed and the heading it was proposed under: that is how a
-later run, even one that lost its local state, knows what was proposed, what a maintainer
-removed, and which headings were corrected.
+that part and keeps anything a person wrote around it. The bot's part says what to do, then
+gives one line per paper (the facts of glance.py) with its abstract and terms collapsed under
+it, then any other sections, and ends with a data comment (JSON) naming every paper the PR
+proposed, the heading it was proposed under and what its line shows: that is how a later run,
+even one that lost its local state, knows what was proposed, what a maintainer removed, and
+which headings were corrected, and renders the same lines again.
 """
 
 from __future__ import annotations
