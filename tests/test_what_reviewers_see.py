@@ -26,9 +26,16 @@ from watcher.classifier import Model
 from watcher.feeds import parse_feed
 from watcher.model_store import load_model
 from watcher.paper import Paper
-from watcher.proposal import BEGIN, END, proposed_in, render_body
+from watcher.proposal import BEGIN, END, ProposedPaper, proposed_in, render_body
 from watcher.scoring import Scored
-from watcher.slack_notify import MAX_BLOCKS, MAX_MESSAGE_CHARS, MAX_SECTION_CHARS, message_preview, render_digest
+from watcher.slack_notify import (
+    MAX_BLOCKS,
+    MAX_MESSAGE_CHARS,
+    MAX_SECTION_CHARS,
+    escape,
+    message_preview,
+    render_digest,
+)
 
 GOLDEN = Path(__file__).parent / "golden" / "review"
 WRITE = os.environ.get("WATCHER_WRITE_GOLDENS") == "1"
@@ -89,6 +96,18 @@ def test_the_digest_of_a_real_day(model: Model, day: str) -> None:
         assert len(m.blocks) <= MAX_BLOCKS
         assert all(len(b["text"]["text"]) <= MAX_SECTION_CHARS for b in m.blocks if b["type"] == "section")
         assert sum(len(b.get("text", {}).get("text", "")) for b in m.blocks) <= MAX_MESSAGE_CHARS
+
+
+@pytest.mark.parametrize("day", [LABELLED_DAY, FEED_DAY])
+def test_the_digest_and_the_pr_body_say_the_same(model: Model, day: str) -> None:
+    items = proposals(model, day)
+    (message,) = render_digest(items, day=date.fromisoformat(day), pr_url=PR_URL)
+    sections = [b["text"]["text"] for b in message.blocks if b["type"] == "section"]
+    for s, section in zip(items, sections, strict=True):
+        p = ProposedPaper.from_scored(s, None)
+        assert s.paper.arxiv_id in section and p.rated.words in section and f"*{p.heading}*" in section
+        assert escape(p.authors) in section and escape(p.nearest) in section
+        assert (f"(or {p.runner_up})" in section) == bool(p.runner_up)
 
 
 def test_the_standing_tells_a_real_days_proposals_apart(model: Model) -> None:

@@ -16,6 +16,8 @@ from .titles import plain_title
 SHOWN_AUTHORS = 3  # then "et al."
 OPENING_CHARS = 300  # the abstract's first sentence or two, at most this long
 OPENING_SENTENCES = 2
+AUTHORS_CHARS = 160  # "et al." after three names keeps most lines well below; a name can be long
+NEAREST_CHARS = 120
 # A runner-up heading is worth naming when it is at least this likely relative to the proposed
 # one (0.5: half as likely); below that, naming it only adds words to every line.
 RUNNER_UP_CLOSE = 0.5

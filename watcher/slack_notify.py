@@ -64,13 +64,13 @@ def paper_section(s: Scored) -> dict[str, Any]:
     the PR body's line (glance.py), in mrkdwn."""
     title = f"*<{abs_url(s.paper.arxiv_id)}|{escape(_title(s))}>*"
     if authors := glance.first_authors(s.paper.authors):
-        title += f" · {escape(_clip(authors, 160))}"
+        title += f" · {escape(glance.clip(authors, glance.AUTHORS_CHARS))}"
     heading = f"*{escape(s.heading)}*"
     if runner := glance.close_runner_up(s):
         heading += f" (or {escape(runner)})"
     facts = [heading, glance.Score(s.standing, s.lead, s.relevance).words]
     if near := glance.nearest_under(s):
-        entry = f"“{escape(_clip(near.title, 120))}”"
+        entry = f"“{escape(glance.clip(near.title, glance.NEAREST_CHARS))}”"
         facts.append(
             f"nearest there: {entry}" if near.heading == s.heading else f"nearest: {entry} ({escape(near.heading)})"
         )
