@@ -38,7 +38,7 @@ class Scored:
 
     @property
     def why(self) -> str:
-        """One short line: the closest entry on the list and the strongest terms."""
+        """One short line: the closest entry on the list and the terms that set the paper apart."""
         parts = []
         if self.nearest:
             n = self.nearest[0]
