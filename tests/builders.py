@@ -38,10 +38,13 @@ def scored(
     abstract: str = "abstract",
     nearest: Sequence[Neighbour] = (Neighbour("Qwen2-Audio Technical Report", "multi-task", 0.66),),
     terms: Sequence[str] = ("speech llm", "asr"),
+    authors: str = "",
+    standing: float | None = None,
+    lead: float = 0.0,
 ) -> Scored:
     """A proposed paper as the classifier would hand it over."""
     return Scored(
-        Paper(arxiv_id, title, abstract, announced=day),
+        Paper(arxiv_id, title, abstract, authors=authors, announced=day),
         relevance,
         True,
         heading,
@@ -49,6 +52,8 @@ def scored(
         dict(heading_scores) if heading_scores is not None else {heading: 0.7, runner_up: 0.2},
         tuple(nearest),
         tuple(terms),
+        standing,
+        lead,
     )
 
 

@@ -41,6 +41,7 @@ NEEDS_SHARED = {
     "test_titles.py",
     "test_venues.py",
     "test_codelinks.py",
+    "test_what_reviewers_see.py",
 }
 
 

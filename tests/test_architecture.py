@@ -52,6 +52,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "errors",
             "features",
             "fitting",
+            "glance",
             "listfile",
             "liststyle",
             "paper",

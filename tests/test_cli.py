@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,14 @@ def test_dry_run_on_the_large_real_feed_shows_digest_diff_and_summary(tmp_path: 
     assert "+- SALMONN-omni: A Codec-free LLM for Full-duplex Speech Understanding and Generation" in out
     assert "+  - [arXiv](https://arxiv.org/abs/2411.18138)" in out
     assert "--- a/seed-list.md" in out and "+++ b/seed-list.md" in out
+    # the description a reviewer reads, with the committed model's standing
+    assert re.search(
+        r"^- \*\*\[SALMONN-omni: .*\]\(https://arxiv.org/abs/2411.18138\)\*\*, "
+        r"Wenyi Yu, Siyin Wang, Xiaoyu Yang et al\. — \*\*multi-task\*\*.* · "
+        r"above (all list entries \(\+\d+\.\d\)|[\d.]+% of list entries) · nearest",
+        out,
+        re.M,
+    )
     summary = out.strip().splitlines()[-1]
     assert summary.startswith(
         "2024-11-28: fetched 1504 · kept 935 (cross+new) · already listed 0 · already seen 0 · scored 935 · proposed "
@@ -62,7 +71,9 @@ def test_dry_run_json_report(tmp_path: Path) -> None:
         "runner_up",
         "heading_scores",
         "reasons",
+        "standing",
     } <= set(report["proposals"][0])
+    assert 0 <= report["proposals"][0]["standing"] <= 1
     assert (
         len(report["preview"]["targets"]["slack"]["messages"][0]["metadata"]["event_payload"]["ids"].split(",")) == 1
     )  # --limit 1

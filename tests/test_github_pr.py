@@ -93,7 +93,10 @@ def test_first_run_opens_one_labelled_pr_adding_only_the_proposed_entries(repo: 
     assert doc.section("multi-task").entries[0].title == "Spoken Dialogue with Full-Duplex LLMs"
     assert repo.file_at(REPO, "main", "README.md").decode() == SEED  # base untouched
     assert set(proposed_in(pr.body)) == {A.paper.arxiv_id, B.paper.arxiv_id}
-    assert "| [A Neural Codec for Speech LLMs](https://arxiv.org/abs/2505.10001) | **codec** | 0.91 |" in pr.body
+    assert (
+        "- **[A Neural Codec for Speech LLMs](https://arxiv.org/abs/2505.10001)** — **codec** · relevance 0.91 "
+        "· nearest there: “SoundStream”\n"
+    ) in pr.body
 
 
 @pytest.mark.parametrize(

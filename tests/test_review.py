@@ -13,7 +13,7 @@ BASE = "## codec\n- Old Codec\n## benchmark\n- Old Bench\n"
 
 
 def proposed(arxiv_id: str, title: str, heading: str) -> ProposedPaper:
-    return ProposedPaper(arxiv_id, title, heading, 0.9, "", "", (), "2025-05-21")
+    return ProposedPaper(arxiv_id, title=title, heading=heading, day="2025-05-21", score=0.9)
 
 
 A = proposed("2505.00001", "A Neural Codec", "codec")

@@ -12,16 +12,21 @@ from slack_sdk.webhook import WebhookClient
 from tests import builders
 from tests.fakes.slack import FakeSlack
 from watcher.errors import DeliveryError
-from watcher.scoring import Scored
+from watcher.scoring import Neighbour, Scored
 from watcher.slack_notify import SlackNotifier, WebhookNotifier, escape, render_digest
 
 CHANNEL = "C0123456789"
 DAY = date(2025, 5, 21)
 
 
-def scored(i: int, title: str | None = None, heading: str = "ASR/ST") -> Scored:
+def scored(i: int, title: str | None = None, heading: str = "ASR/ST", authors: str = "") -> Scored:
     return builders.scored(
-        f"2505.{i:05d}", title or f"Speech LLM paper number {i}", heading=heading, relevance=0.5 + i / 1000
+        f"2505.{i:05d}",
+        title or f"Speech LLM paper number {i}",
+        heading=heading,
+        relevance=0.5 + i / 1000,
+        authors=authors,
+        standing=0.5 + i / 10,
     )
 
 
@@ -37,7 +42,12 @@ def web(fake: FakeSlack, token: str = "xoxb-test-token", retries: int = 1) -> We
 
 def test_digest_is_one_message_with_header_papers_and_pr_link(fake_slack: FakeSlack) -> None:
     note = SlackNotifier(web(fake_slack), CHANNEL)
-    done = note.post([scored(1), scored(2, heading="codec")], day=DAY, pr_url="https://github.com/acme/papers/pull/7")
+    authors = "Ann Lee, Bo Chen (Univ. X, Lab Y), Cy Diaz, Dee Evans"
+    done = note.post(
+        [scored(1, authors=authors), scored(2, heading="multi-task")],
+        day=DAY,
+        pr_url="https://github.com/acme/papers/pull/7",
+    )
     (msg,) = fake_slack.messages
     assert done is not None and done.ref == msg.ts and done.delivered == {"2505.00001", "2505.00002"}
     assert msg.unfurl_links is False and msg.unfurl_media is False
@@ -48,11 +58,19 @@ def test_digest_is_one_message_with_header_papers_and_pr_link(fake_slack: FakeSl
         "type": "header",
         "text": {"type": "plain_text", "text": "2 new papers for the list · 2025-05-21"},
     }
-    assert context["elements"][0]["text"] == "<https://github.com/acme/papers/pull/7|Review the pull request>"
+    link, note_on_score = context["elements"]
+    assert link["text"] == "<https://github.com/acme/papers/pull/7|Review the pull request>"
+    assert note_on_score["text"].startswith("“Above N% of list entries”: the share of the list's own entries")
+    # no entry under ASR/ST is near: the nearest of all, with its heading
     assert first["text"]["text"] == (
-        "*<https://arxiv.org/abs/2505.00001|Speech LLM paper number 1>*\n"
-        "*ASR/ST* · score 0.50 · runner-up multi-task\n"
-        "_why:_ close to “Qwen2-Audio Technical Report” (multi-task, 0.66); terms: speech llm, asr"
+        "*<https://arxiv.org/abs/2505.00001|Speech LLM paper number 1>* · Ann Lee, Bo Chen (Univ. X, Lab Y), "
+        "Cy Diaz et al.\n"
+        "*ASR/ST* · above 60% of list entries · nearest: “Qwen2-Audio Technical Report” (multi-task)\n"
+        "_unlike the list's typical entry:_ speech llm, asr"
+    )
+    assert second["text"]["text"].endswith(
+        "\n*multi-task* · above 70% of list entries · nearest there: “Qwen2-Audio Technical Report”\n"
+        "_unlike the list's typical entry:_ speech llm, asr"
     )
     assert msg.payload["metadata"] == {
         "event_type": "watcher_digest",
@@ -74,10 +92,32 @@ def test_hostile_titles_ping_no_one_and_link_nowhere(fake_slack: FakeSlack) -> N
     payload = json.dumps(msg.payload)
     for needle in ("<!channel>", "<!here>", "<@U123>", "<https://evil", "<#C1>"):
         assert needle not in payload
-    assert "&lt;!channel&gt; free GPUs" in msg.blocks[1]["text"]["text"]
-    assert "&amp;amp; entity" in msg.blocks[4]["text"]["text"]
+    sections = [b["text"]["text"] for b in msg.blocks if b["type"] == "section"]
+    assert "&lt;!channel&gt; free GPUs" in sections[0]
+    assert "&amp;amp; entity" in sections[3]
     # the only links are the ones the bot made
-    assert msg.blocks[1]["text"]["text"].count("<") == 1
+    assert sections[0].count("<") == 1
+
+
+def test_hostile_authors_neighbours_and_terms_ping_no_one_either(fake_slack: FakeSlack) -> None:
+    hostile = builders.scored(
+        "2505.00009",
+        "A plain title",
+        heading="<!channel>",
+        runner_up="<@U1>",
+        heading_scores={"<!channel>": 0.5, "<@U1>": 0.4},
+        authors="<!here> Ann, <https://evil.example|Bo>, Cy &amp; Dee",
+        nearest=(Neighbour("<!subteam^S1> entry", "<!channel>", 0.7),),
+        terms=("<@U2>", "&lt;tag"),
+        standing=0.5,
+    )
+    SlackNotifier(web(fake_slack), CHANNEL).post([hostile], day=DAY, pr_url=None)
+    (msg,) = fake_slack.messages
+    (section,) = [b["text"]["text"] for b in msg.blocks if b["type"] == "section"]
+    for needle in ("<!here>", "<!channel>", "<@U1>", "<@U2>", "<https://evil", "<!subteam"):
+        assert needle not in json.dumps(msg.payload)
+    assert section.count("<") == 1  # the title's link
+    assert "(or &lt;@U1&gt;)" in section and "Cy &amp;amp; Dee" in section
 
 
 def test_escape() -> None:

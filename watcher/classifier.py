@@ -15,6 +15,12 @@ new class, its fitting function in fitting.py, and one line in `COMPONENTS`.
 Papers that fail the profile's gate are never proposed and are not embedded. An embedding is
 also skipped when even the best embedding score could not lift a paper to the threshold
 (`Relevance.emb_bound`).
+
+Beside its probability, each scored paper carries what a reviewer reads: its standing (the share
+of the list's entries, each scored by a model trained without it, that score below the paper:
+the probability is 1.00 for most proposals, the standing tells them apart), the nearest entries
+(also the nearest under its heading and under the runner-up), and the terms that set it apart
+from the list's typical entry (`features.distinctive_terms`).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
@@ -422,6 +429,10 @@ class Model:
     encoder: Encoder | None = None
     info: dict[str, Any] = field(default_factory=dict)
     model_id: str = ""
+    # Quantiles (0, 1, ..., 100 %) of the out-of-fold scores of the list's entries (or, after
+    # review, of the accepted papers): what a paper's standing is measured against. A model saved
+    # before they were kept has none: its papers have no standing, only a probability.
+    reference: np.ndarray | None = None
 
     @property
     def headings(self) -> list[str]:
@@ -475,6 +486,19 @@ class Model:
         head = self.heading.proba(counts, batch.emb, batch.embedded, cues)
         return ScoreArrays(fused=fused, prob=self.calib.apply(fused), heading=head, batch=batch)
 
+    def standing(self, fused: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """(the share of the reference entries below each score, or None without a reference;
+        how far past the best entry each score is)."""
+        ref = self.reference
+        if ref is None or not len(ref):
+            return None, np.zeros(len(fused))
+        # A score between two quantiles stands between them (interpolated: a day's papers rarely
+        # share a value); a score equal to quantiles that tie (entries alike) stands at the last.
+        values, last_reversed = np.unique(ref[::-1], return_index=True)
+        steps = 1.0 - last_reversed / (len(ref) - 1) if len(ref) > 1 else np.ones(1)
+        share = np.interp(fused, values, steps, left=0.0, right=1.0)
+        return share, np.maximum(fused - ref[-1], 0.0)
+
     def score(self, papers: Sequence[Paper]) -> list[Scored]:
         if not papers:
             return []
@@ -482,36 +506,58 @@ class Model:
         read = self.read(papers)
         b, near = r.batch, self.neighbours
         lex_sims = (b.x @ near.lex.T).toarray() if near.lex.shape[0] else np.zeros((len(papers), 0))
+        standing, lead = self.standing(r.fused)
         out = []
         for i, paper in enumerate(papers):
             proba = r.heading[i]
             order = np.argsort(-proba, kind="stable")
+            heading = self.headings[order[0]]
+            runner_up = self.headings[order[1]] if len(order) > 1 else heading
             use_emb = bool(b.embedded[i]) and near.emb.size > 0
             sims = near.emb @ b.emb[i] if use_emb else lex_sims[i]
-            closest: list[int] = list(np.argsort(-sims, kind="stable")[:3]) if sims.size else []
             out.append(
                 Scored(
                     paper=paper,
                     relevance=float(r.prob[i]),
                     selected=bool(r.fused[i] >= self.threshold),
-                    heading=self.headings[order[0]],
-                    runner_up=self.headings[order[1]] if len(order) > 1 else self.headings[order[0]],
+                    heading=heading,
+                    runner_up=runner_up,
                     heading_scores={h: round(float(proba[j]), 4) for j, h in enumerate(self.headings)},
                     nearest=tuple(
-                        Neighbour(near.titles[j], near.headings[j], round(float(sims[j]), 3)) for j in closest
+                        Neighbour(near.titles[j], near.headings[j], round(float(sims[j]), 3))
+                        for j in self._closest(sims, (heading, runner_up))
                     ),
                     # a paper that fails the gate is never proposed: no reader needs its terms
                     terms=self._terms(read[i]) if b.passes[i] else (),
+                    standing=None if standing is None else round(float(standing[i]), 4),
+                    lead=round(float(lead[i]), 3),
                 )
             )
         return out
 
+    def _closest(self, sims: np.ndarray, headings: Sequence[str], k: int = 3) -> list[int]:
+        """The `k` entries most like the paper, then the closest one under each of `headings`
+        that those leave out (a reviewer compares a paper with what its heading already holds)."""
+        if not sims.size:
+            return []
+        ranked = np.argsort(-sims, kind="stable")
+        chosen = [int(j) for j in ranked[:k]]
+        under = np.array(self.neighbours.headings)
+        for h in dict.fromkeys(headings):
+            if not any(self.neighbours.headings[j] == h for j in chosen):
+                rows = ranked[under[ranked] == h]
+                chosen += [int(rows[0])] if len(rows) else []
+        return chosen
+
+    @cached_property
+    def _list_share(self) -> np.ndarray:
+        return features.list_share(self.neighbours.lex)
+
     def _terms(self, paper: Paper) -> tuple[str, ...]:
-        lexical = self.relevance.part(LexicalScore.name)
-        coef = lexical.component.coef if lexical and isinstance(lexical.component, LexicalScore) else None
-        words = () if coef is None else features.top_terms(paper_text(paper), coef, self.relevance.idf, k=3)
-        keys = [t for t in self.profile.matched(paper.title, abstract_read(paper)) if t not in words][:3]
-        return tuple(list(words) + keys)
+        """The terms that set the paper apart from the list's typical entry."""
+        return features.distinctive_terms(
+            paper.title, abstract_read(paper), self.relevance.idf, self._list_share, self.neighbours.lex.shape[0]
+        )
 
     # -- persistence --------------------------------------------------------------------
 
@@ -524,6 +570,7 @@ class Model:
             **self.calib.to_arrays(),
             **self.heading.to_arrays(),
             **self.neighbours.to_arrays(),
+            **({} if self.reference is None else {"standing.reference": self.reference.astype(np.float64)}),
         }
 
     @classmethod
@@ -541,4 +588,5 @@ class Model:
             encoder=encoder,
             info=dict(info),
             model_id=model_id,
+            reference=a.get("standing.reference"),
         )

@@ -142,13 +142,15 @@ class PreviewPublisher:
                 )
             )
             message = commit_message(edit.added)
-            self.section.data.update(
-                title=self.title,
-                diff=diff,
-                pr_body=render_body(body, edit.filed(items), dispatch.day),
-                commit_message=message,
-            )
-            self.section.lines += [f"title: {self.title}", diff, f"commit message: {json.dumps(message)}", ""]
+            pr_body = render_body(body, edit.filed(items), dispatch.day)
+            self.section.data.update(title=self.title, diff=diff, pr_body=pr_body, commit_message=message)
+            self.section.lines += [
+                f"title: {self.title}",
+                diff,
+                f"commit message: {json.dumps(message)}",
+                "--- pull request description ---",
+                pr_body,
+            ]
         return Delivery(
             ref=f"#{number}" if number else "new",
             delivered=frozenset(edit.added + edit.present),

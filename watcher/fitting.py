@@ -48,6 +48,7 @@ from .paper import Paper
 from .profile import Profile
 
 Log = Callable[[str], None]
+STANDING_STEPS = 101  # quantiles of the held-out entries' scores kept to place a paper among them
 
 
 def _quiet(line: str) -> None:
@@ -497,6 +498,7 @@ def fit(
         heading=heading,
         neighbours=neighbours,
         encoder=encoder if use_emb else None,
+        reference=np.quantile(held_out.positives, np.linspace(0.0, 1.0, STANDING_STEPS)),
         info={
             **{k: float(v) for k, v in cv.items()},
             "calibration": calib.kind,

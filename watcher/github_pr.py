@@ -267,7 +267,7 @@ class GitHubPublisher:
                 for arxiv_id in missing:
                     entry = listed.match(arxiv_id, "")
                     papers[arxiv_id] = ProposedPaper(
-                        arxiv_id, entry.title if entry else "", entry.heading if entry else "", 0.0, "", "", (), ""
+                        arxiv_id, title=entry.title if entry else "", heading=entry.heading if entry else ""
                     )
         self._proposed[pr.number] = papers
         return papers

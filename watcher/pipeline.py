@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from . import listfile
+from . import glance, listfile
 from .arxiv_calendar import HOLIDAYS, missing_days, submission_window
 from .errors import ConfigError, ListFormatError, UsageError, WatcherError
 from .feeds import announced_day, merge_papers
@@ -273,7 +273,7 @@ def _score(run: Run, report: RunReport, scorer: Scorer, fresh: Sequence[Paper]) 
     scored = scorer.score(fresh) if fresh else []
     report.counts["scored"] = len(scored)
     scored = [_restrict(s, run.headings) for s in scored] if run.headings else scored
-    report.proposals = sorted((s for s in scored if s.selected), key=lambda s: -s.relevance)
+    report.proposals = sorted((s for s in scored if s.selected), key=_best_first)
     report.counts["proposed"] = len(report.proposals)
     return scored
 
@@ -300,6 +300,11 @@ def _record(
             run.state.set_fact(db, "last_announced", report.announced.isoformat())
 
 
+def _best_first(s: Scored) -> tuple[float, ...]:
+    """The standing orders proposals where the probability is 1.00 for most of them."""
+    return tuple(-x for x in glance.Score(s.standing, s.lead, s.relevance).rank)
+
+
 def _restrict(s: Scored, headings: Sequence[str]) -> Scored:
     """Keep only the configured headings (when the config narrows them)."""
     allowed = {listfile.heading_key(h) for h in headings}
@@ -308,7 +313,7 @@ def _restrict(s: Scored, headings: Sequence[str]) -> Scored:
         return s
     ranked = sorted(scores, key=lambda h: -scores[h])
     runner = ranked[1] if len(ranked) > 1 else ranked[0]
-    return Scored(s.paper, s.relevance, s.selected, ranked[0], runner, scores, s.nearest, s.terms)
+    return replace(s, heading=ranked[0], runner_up=runner, heading_scores=scores)
 
 
 def _decision(s: Scored, model: str) -> Decision:
@@ -319,7 +324,12 @@ def _decision(s: Scored, model: str) -> Decision:
         heading=s.heading,
         runner_up=s.runner_up,
         heading_scores=dict(s.heading_scores),
-        reasons={"nearest": [[n.title, n.heading, n.similarity] for n in s.nearest], "terms": list(s.terms)},
+        reasons={
+            "nearest": [[n.title, n.heading, n.similarity] for n in s.nearest],
+            "terms": list(s.terms),
+            "standing": s.standing,
+            "lead": s.lead,
+        },
         model=model,
     )
 
@@ -336,6 +346,8 @@ def scored_from(d: Decision) -> Scored:
         heading_scores=d.heading_scores or {},
         nearest=tuple(Neighbour(t, h, s) for t, h, s in reasons.get("nearest", [])),
         terms=tuple(reasons.get("terms", [])),
+        standing=reasons.get("standing"),  # absent from decisions recorded before it was kept
+        lead=float(reasons.get("lead") or 0.0),
     )
 
 
@@ -351,7 +363,7 @@ def _pending(run: Run, report: RunReport, target: Target, rejected: frozenset[st
     if run.dry_run:  # nothing was recorded: today's proposals are not in the state yet
         todays = list(report.proposals)
     else:
-        todays = sorted((s for s in stored if s.paper.arxiv_id in today), key=lambda s: -s.relevance)
+        todays = sorted((s for s in stored if s.paper.arxiv_id in today), key=_best_first)
     report.counts["carried_over"] = max(report.counts["carried_over"], len(earlier))
     items = earlier + todays
     return items[: run.limit] if run.limit is not None else items

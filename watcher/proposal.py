@@ -1,10 +1,12 @@
 """What the bot proposes to the list: the edited list text and the pull request body. No I/O.
 
 The PR body keeps the bot's part between two HTML-comment markers, so updating it rewrites only
-that part and keeps anything a person wrote around it. The bot's part ends with a data comment
-(JSON) naming every paper the PR proposed and the heading it was proposed under: that is how a
-later run, even one that lost its local state, knows what was proposed, what a maintainer
-removed, and which headings were corrected.
+that part and keeps anything a person wrote around it. The bot's part says what to do, then
+gives one line per paper (the facts of glance.py) with its abstract and terms collapsed under
+it, then any other sections, and ends with a data comment (JSON) naming every paper the PR
+proposed, the heading it was proposed under and what its line shows: that is how a later run,
+even one that lost its local state, knows what was proposed, what a maintainer removed, and
+which headings were corrected, and renders the same lines again.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from . import listfile
+from . import glance, listfile
 from .codelinks import first_code_url
 from .listfile import NewEntry
 from .paper import abs_url, split_authors
@@ -135,53 +137,98 @@ def edit_list(text: str, items: Sequence[Scored], rules: ListRules = AS_WRITTEN)
 # -- the pull request body --------------------------------------------------------------------
 
 
+DATA_VERSION = 2  # 1: a table's reasons ("why", three nearest entries); 2: the facts of glance.py
+_OLD_NEAREST = re.compile(r"^(?P<title>.*) \((?P<heading>.*), -?[\d.]+\)$")  # data comments of v1
+
+
 @dataclass(frozen=True)
 class ProposedPaper:
-    """One row of the PR body; also what the data comment stores."""
+    """One paper of the PR body: what its line and its details show, and what the data comment
+    keeps so that a later run renders the same line (even one that lost its local state)."""
 
     arxiv_id: str
-    title: str
-    heading: str
-    score: float
-    runner_up: str
-    why: str
-    nearest: tuple[str, ...]
-    day: str
+    title: str = ""
+    heading: str = ""
+    day: str = ""
+    score: float = 0.0  # the calibrated probability
+    standing: float | None = None  # the share of the list's entries below it (glance.standing_words)
+    lead: float = 0.0
+    runner_up: str = ""  # only when close (glance.close_runner_up)
+    authors: str = ""  # the first authors ("... et al.")
+    nearest: str = ""  # the title of the nearest entry on the list
+    nearest_heading: str = ""  # its heading: the paper's own unless none of its heading was near
+    opening: str = ""  # the abstract's first sentence or two
+    terms: tuple[str, ...] = ()  # what sets it apart from the list's typical entry
 
     @classmethod
     def from_scored(cls, s: Scored, day: date | None) -> ProposedPaper:
+        near = glance.nearest_under(s)
         return cls(
             arxiv_id=s.paper.arxiv_id,
-            title=" ".join(plain_title(s.paper.title).split())[:250],
+            title=glance.clip(" ".join(plain_title(s.paper.title).split()), 250),
             heading=s.heading,
-            score=round(s.relevance, 3),
-            runner_up=s.runner_up,
-            why=s.why[:300],
-            nearest=tuple(f"{n.title[:90]} ({n.heading}, {n.similarity:.2f})" for n in s.nearest[:3]),
             day=when.isoformat() if (when := s.paper.announced or day) else "",
+            score=round(s.relevance, 3),
+            standing=s.standing,
+            lead=s.lead,
+            runner_up=glance.close_runner_up(s),
+            authors=glance.clip(glance.first_authors(s.paper.authors), glance.AUTHORS_CHARS),
+            nearest=glance.clip(near.title, glance.NEAREST_CHARS) if near else "",
+            nearest_heading=near.heading if near else "",
+            opening=glance.opening(s.paper.abstract),
+            terms=tuple(glance.clip(t, 40) for t in s.terms[:5]),
         )
 
+    @property
+    def scored(self) -> bool:
+        """False for a paper known only from the bot's commits (its body lost it): no score to show."""
+        return self.standing is not None or self.score > 0
+
+    @property
+    def rated(self) -> glance.Score:
+        return glance.Score(self.standing, self.lead, self.score)
+
     def to_json(self, detail: int = 0) -> dict[str, Any]:
-        """0: everything; 1: without the reasons; 2: also a shorter title; 3: heading and day only
-        (what later runs need: the id is the key, the heading shows corrections)."""
+        """0: everything; 1: without the details (the abstract's opening, the terms); 2: also
+        without authors and nearest entry, and a shorter title; 3: heading and day only (what
+        later runs need: the id is the key, the heading shows corrections)."""
         out: dict[str, Any] = {"heading": self.heading, "day": self.day}
         if detail <= 2:
-            out.update(title=self.title if detail <= 1 else self.title[:60], score=self.score, runner_up=self.runner_up)
+            out.update(title=self.title if detail <= 1 else glance.clip(self.title, 60), score=self.score)
+            if self.standing is not None:
+                out.update(standing=self.standing)
+            if self.lead:
+                out.update(lead=self.lead)
+            if self.runner_up:
+                out.update(runner_up=self.runner_up)
+        if detail <= 1:
+            out.update(authors=self.authors, nearest=self.nearest, nearest_heading=self.nearest_heading)
         if detail == 0:
-            out.update(why=self.why, nearest=list(self.nearest))
+            out.update(opening=self.opening, terms=list(self.terms))
         return out
 
     @classmethod
-    def from_json(cls, arxiv_id: str, data: dict[str, Any]) -> ProposedPaper:
+    def from_json(cls, arxiv_id: str, data: dict[str, Any], version: int = DATA_VERSION) -> ProposedPaper:
+        nearest, nearest_heading = data.get("nearest", ""), str(data.get("nearest_heading", ""))
+        if isinstance(nearest, list):  # v1: ["title (heading, 0.71)", ...], the nearest first
+            m = _OLD_NEAREST.match(str(nearest[0])) if nearest else None
+            nearest, nearest_heading = (m["title"], m["heading"]) if m else ("", "")
+        standing = data.get("standing")
         return cls(
             arxiv_id=arxiv_id,
             title=str(data.get("title", "")),
             heading=str(data.get("heading", "")),
-            score=float(data.get("score", 0.0)),
-            runner_up=str(data.get("runner_up", "")),
-            why=str(data.get("why", "")),
-            nearest=tuple(str(n) for n in data.get("nearest", [])),
             day=str(data.get("day", "")),
+            score=float(data.get("score", 0.0)),
+            standing=None if standing is None else float(standing),
+            lead=float(data.get("lead", 0.0)),
+            # v1 named the runner-up however far behind it was: not worth a reviewer's time
+            runner_up=str(data.get("runner_up", "")) if version >= 2 else "",
+            authors=str(data.get("authors", "")),
+            nearest=str(nearest),
+            nearest_heading=nearest_heading,
+            opening=str(data.get("opening", "")),
+            terms=tuple(str(t) for t in data.get("terms", [])),
         )
 
 
@@ -196,34 +243,69 @@ def proposed_in(body: str | None) -> dict[str, ProposedPaper]:
     try:
         data = json.loads(m[1])
         papers = data["papers"]
-        return {str(k): ProposedPaper.from_json(str(k), v) for k, v in papers.items() if isinstance(v, dict)}
+        version = int(data.get("v", 1))
+        return {str(k): ProposedPaper.from_json(str(k), v, version) for k, v in papers.items() if isinstance(v, dict)}
     except (ValueError, KeyError, TypeError, AttributeError):
         return {}
 
 
-def _cell(text: str) -> str:
-    """Table-cell-safe Markdown: escaped like a list title, plus no pipes or newlines."""
-    return listfile.markdown_title(text).replace("|", "\\|")
+def pr_text(text: str) -> str:
+    """Paper text made safe for one line of the PR body: escaped like a list title (no link, tag,
+    comment, code or emphasis can open; nothing reads as a block), and no "@name" or "#12" that
+    GitHub would turn into a mention or a cross-reference (a zero-width space after the sign)."""
+    escaped = listfile.markdown_text(text)
+    return _REFERENCE.sub(lambda m: m[1] + "\u200b", escaped)
 
 
-def _row(p: ProposedPaper, full: bool) -> str:
-    paper = f"[{_cell(p.title)}]({abs_url(p.arxiv_id)})"
-    runner = _cell(p.runner_up) if p.runner_up and p.runner_up != p.heading else "–"
-    if not full:
-        return f"| {paper} | {_cell(p.heading)} | {p.score:.2f} | {runner} | | |"
-    nearest = "<br>".join(_cell(n) for n in p.nearest) or "–"
-    return f"| {paper} | **{_cell(p.heading)}** | {p.score:.2f} | {runner} | {_cell(p.why)} | {nearest} |"
+_REFERENCE = re.compile(r"([@#])(?=[\w-])")
 
 
-FULL_ROWS = 20  # the newest papers keep their reasons in the table and in the data comment
-DATA_BUDGET = 40000  # characters the data comment may take; the table gets the rest
+def _line(p: ProposedPaper, full: bool) -> str:
+    """One list item: the linked title, then (full) the first authors, then the heading (and a
+    close runner-up), the score and (full) the nearest entry under the heading."""
+    title = pr_text(p.title) if p.title else p.arxiv_id
+    head = f"- **[{title}]({abs_url(p.arxiv_id)})**"
+    if full and p.authors:
+        head += f", {pr_text(p.authors)}"
+    heading = f"**{pr_text(p.heading)}**" if p.heading else "no heading"
+    if p.runner_up:
+        heading += f" (or {pr_text(p.runner_up)})"
+    facts = [heading, p.rated.words] if p.scored else [heading]
+    if full and p.nearest:
+        if p.nearest_heading == p.heading:
+            facts.append(f"nearest there: “{pr_text(p.nearest)}”")
+        else:
+            facts.append(f"nearest: “{pr_text(p.nearest)}” ({pr_text(p.nearest_heading)})")
+    return f"{head} — {' · '.join(facts)}"
+
+
+def _details(p: ProposedPaper) -> list[str]:
+    """The collapsed part of an item: the abstract's opening and the paper's distinctive terms.
+    The summary line is the bot's own words; paper text goes in the Markdown paragraphs after it
+    (escaped), so no abstract can close the tag or the markers."""
+    if not p.opening and not p.terms:
+        return []
+    body = ["", "  <details><summary>Abstract, and what sets it apart</summary>", ""]
+    if p.opening:
+        body += [f"  {pr_text(p.opening)}", ""]
+    if p.terms:
+        body += ["  Unlike the list's typical entry: " + ", ".join(f"*{pr_text(t)}*" for t in p.terms), ""]
+    return [*body, "  </details>", ""]
+
+
+def _item(p: ProposedPaper, line: bool, details: bool) -> list[str]:
+    return [_line(p, line), *(_details(p) if details else [])]
+
+
+FULL_ROWS = 20  # the newest papers keep their details in the body and in the data comment
+DATA_BUDGET = 40000  # characters the data comment may take; the visible part gets the rest
 
 
 def _data_comment(ordered: Sequence[ProposedPaper]) -> str:
-    """Every paper the PR proposed, as compact as it must be to leave room for the table."""
+    """Every paper the PR proposed, as compact as it must be to leave room for the visible part."""
     for detail in (0, 1, 2, 3):
         papers = {p.arxiv_id: p.to_json(detail if i >= FULL_ROWS or detail >= 2 else 0) for i, p in enumerate(ordered)}
-        payload = json.dumps({"v": 1, "papers": papers}, ensure_ascii=False, sort_keys=True)
+        payload = json.dumps({"v": DATA_VERSION, "papers": papers}, ensure_ascii=False, sort_keys=True)
         # "<" and ">" escaped inside the JSON strings, so no title can close the comment.
         text = "<!-- watcher:data " + payload.replace("<", "\\u003c").replace(">", "\\u003e") + " -->"
         if len(text) <= DATA_BUDGET:
@@ -231,48 +313,82 @@ def _data_comment(ordered: Sequence[ProposedPaper]) -> str:
     return text
 
 
-def bot_section(papers: dict[str, ProposedPaper], budget: int = MAX_BODY_CHARS) -> str:
-    """The bot's part of the PR body, at most `budget` characters (GitHub refuses bodies over
-    65,536): full rows for the newest papers, then short rows, then only the newest rows."""
-    ordered = sorted(papers.values(), key=lambda p: (p.day, p.score), reverse=True)
+def _intro(ordered: Sequence[ProposedPaper]) -> list[str]:
     days = sorted({p.day for p in ordered if p.day})
     span = f"{days[0]} to {days[-1]}" if len(days) > 1 else (days[0] if days else "recent days")
-    head = [
-        BEGIN,
+    return [
         f"**{len(ordered)} paper{'s' if len(ordered) != 1 else ''} proposed by watcher** "
         f"from the arXiv announcements of {span}.",
         "",
-        "Merge to accept. To reject a paper, delete its entry on this branch; to correct a heading, "
-        "move the entry. Closing the pull request rejects every paper in it. The bot learns from all three.",
-        "",
-        "| Paper | Heading | Score | Runner-up | Why | Nearest on the list |",
-        "|---|---|---|---|---|---|",
+        "**Merge** to accept them. To **reject** a paper, delete its entry on this branch; to "
+        "**correct its heading**, move the entry. Closing the pull request rejects every paper in it. "
+        "watcher learns from all three.",
     ]
-    tail = ["", _data_comment(ordered), END]
-    for full_rows in (len(ordered), FULL_ROWS, 0):
-        rows = [_row(p, i < full_rows) for i, p in enumerate(ordered)]
-        text = "\n".join(head + rows + tail)
-        if len(text) <= budget:
+
+
+def _notes(shown: Sequence[ProposedPaper]) -> list[str]:
+    """One line on what the score and the brackets mean, for what the lines show."""
+    notes = []
+    if any(p.standing is not None for p in shown):
+        notes.append(glance.STANDING_NOTE)
+    if any(p.standing is None and p.scored for p in shown):
+        notes.append(glance.RELEVANCE_NOTE)
+    if any(p.runner_up for p in shown):
+        notes.append(glance.RUNNER_UP_NOTE)
+    return [f"<sub>{' '.join(notes)}</sub>"] if notes else []
+
+
+def paper_lines(ordered: Sequence[ProposedPaper], budget: int) -> list[str]:
+    """The papers' part of the bot's section in at most `budget` characters: every item with its
+    details; else details for the newest FULL_ROWS only; else none; else short lines (title,
+    heading, score) past the newest FULL_ROWS; else only the newest items, with a note."""
+
+    def fit(items: Sequence[ProposedPaper], lines: int, details: int) -> list[str]:
+        out = [x for i, p in enumerate(items) for x in _item(p, i < lines, i < details)]
+        while out and not out[-1]:
+            out.pop()
+        return [*out, "", *_notes(items)] if out else []
+
+    n = len(ordered)
+    for lines, details in ((n, n), (n, FULL_ROWS), (n, 0), (FULL_ROWS, 0)):
+        text = fit(ordered, lines, details)
+        if len("\n".join(text)) <= budget:
             return text
-    shown = len(ordered)
-    while True:
+    shown = n
+    while shown:
         shown = shown * 3 // 4
-        rows = [_row(p, i < min(shown, FULL_ROWS)) for i, p in enumerate(ordered[:shown])]
         note = [
             "",
-            f"_{len(ordered) - shown} older papers are not shown (body size limit); "
-            "they are still in the list on this branch._",
+            f"_{n - shown} older papers are not shown (body size limit); they are still in the list on this branch._",
         ]
-        text = "\n".join(head + rows + note + tail)
-        if len(text) <= budget or shown == 0:
+        text = fit(ordered[:shown], FULL_ROWS, 0) + note
+        if len("\n".join(text)) <= budget:
             return text
+    return note
+
+
+def bot_section(papers: Mapping[str, ProposedPaper], budget: int = MAX_BODY_CHARS, sections: Sequence[str] = ()) -> str:
+    """The bot's part of the PR body, at most `budget` characters (GitHub refuses bodies over
+    65,536): the intro with what to do, one item per paper, then `sections` (other parts the bot
+    writes, each a Markdown block, kept whole), then the data comment. The papers' part shrinks
+    to fit (`paper_lines`)."""
+    ordered = sorted(papers.values(), key=lambda p: (p.day, p.rated.rank), reverse=True)
+    head = [BEGIN, *_intro(ordered), ""]
+    tail = [*(x for block in sections for x in ("", block.rstrip("\n"))), "", _data_comment(ordered), END]
+    room = budget - len("\n".join(head + tail)) - 2
+    return "\n".join(head + paper_lines(ordered, room) + tail)
 
 
 def render_body(
-    existing: str | None, items: Sequence[Scored], day: date | None, earlier: Mapping[str, ProposedPaper] | None = None
+    existing: str | None,
+    items: Sequence[Scored],
+    day: date | None,
+    earlier: Mapping[str, ProposedPaper] | None = None,
+    sections: Sequence[str] = (),
 ) -> str:
     """The PR body with `items` added to the bot's part; text outside the markers is kept.
-    `earlier`: papers the PR proposed that the body may no longer name (kept in its data)."""
+    `earlier`: papers the PR proposed that the body may no longer name (kept in its data);
+    `sections`: other parts of the bot's section (bot_section)."""
     papers = proposed_in(existing)
     for s in items:
         papers.setdefault(s.paper.arxiv_id, ProposedPaper.from_scored(s, day))
@@ -281,10 +397,10 @@ def render_body(
     if existing and BEGIN in existing and END in existing.split(BEGIN, 1)[1]:
         before, rest = existing.split(BEGIN, 1)
         after = rest.split(END, 1)[1]
-        return before + bot_section(papers, MAX_BODY_CHARS - len(before) - len(after)) + after
+        return before + bot_section(papers, MAX_BODY_CHARS - len(before) - len(after), sections) + after
     if existing and existing.strip():
-        return bot_section(papers, MAX_BODY_CHARS - len(existing) - 2) + "\n\n" + existing
-    return bot_section(papers) + "\n"
+        return bot_section(papers, MAX_BODY_CHARS - len(existing) - 2, sections) + "\n\n" + existing
+    return bot_section(papers, sections=sections) + "\n"
 
 
 _BOT_COMMIT = re.compile(r"Add \d+ papers? proposed by watcher\n")

@@ -28,12 +28,17 @@ class Scored:
     heading: str
     runner_up: str
     heading_scores: Mapping[str, float] = field(default_factory=dict)
-    nearest: tuple[Neighbour, ...] = ()
-    terms: tuple[str, ...] = ()  # the words that weighed most for relevance
+    nearest: tuple[Neighbour, ...] = ()  # the closest entries, then the closest under the top two headings
+    terms: tuple[str, ...] = ()  # the words that set the paper apart from the list's typical entry
+    # The share of the list's own entries, each scored by a model trained without it, that score
+    # below this paper (None: the model keeps no such reference). It tells proposals apart where
+    # the calibrated probability is 1.00 for most of them.
+    standing: float | None = None
+    lead: float = 0.0  # how far past the best of those entries the score is (score points; 0 below it)
 
     @property
     def why(self) -> str:
-        """One short line: the closest entry on the list and the strongest terms."""
+        """One short line: the closest entry on the list and the terms that set the paper apart."""
         parts = []
         if self.nearest:
             n = self.nearest[0]
@@ -47,6 +52,8 @@ class Scored:
             "arxiv_id": self.paper.arxiv_id,
             "title": self.paper.title,
             "relevance": round(self.relevance, 4),
+            "standing": None if self.standing is None else round(self.standing, 4),
+            "lead": round(self.lead, 3),
             "selected": self.selected,
             "heading": self.heading,
             "runner_up": self.runner_up,

@@ -1,7 +1,8 @@
 """The Slack digest: rendering (pure) and posting through slack-sdk (I/O through a passed client).
 
 One digest per run that has proposals: a header with the count and the day, then one section
-per paper (linked title, heading, score, runner-up, why), and a link to the pull request. A
+per paper (linked title, first authors, heading, standing, nearest entry under the heading,
+distinctive terms: the PR body's facts, glance.py), and a link to the pull request. A
 digest that would break Block Kit limits continues in the thread. Paper text is untrusted and
 escaped (`&`, `<`, `>`), so no title can mention anyone or smuggle a link. Each message carries
 metadata with the arXiv ids it announces, so a later run (even one that lost its state) can
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from . import glance
 from .errors import DeliveryError
 from .paper import abs_url
 from .ports import Delivery, Dispatch
@@ -57,12 +59,25 @@ class SlackMessage:
 
 
 def paper_section(s: Scored) -> dict[str, Any]:
-    runner = f" · runner-up {escape(s.runner_up)}" if s.runner_up and s.runner_up != s.heading else ""
-    text = (
-        f"*<{abs_url(s.paper.arxiv_id)}|{escape(_title(s))}>*\n"
-        f"*{escape(s.heading)}* · score {s.relevance:.2f}{runner}\n"
-        f"_why:_ {escape(_clip(s.why, 300))}"
-    )
+    """One paper: its linked title and first authors; its heading (and a close runner-up), its
+    standing and the nearest entry under that heading; the terms that set it apart. The facts of
+    the PR body's line (glance.py), in mrkdwn."""
+    title = f"*<{abs_url(s.paper.arxiv_id)}|{escape(_title(s))}>*"
+    if authors := glance.first_authors(s.paper.authors):
+        title += f" · {escape(glance.clip(authors, glance.AUTHORS_CHARS))}"
+    heading = f"*{escape(s.heading)}*"
+    if runner := glance.close_runner_up(s):
+        heading += f" (or {escape(runner)})"
+    facts = [heading, glance.Score(s.standing, s.lead, s.relevance).words]
+    if near := glance.nearest_under(s):
+        entry = f"“{escape(glance.clip(near.title, glance.NEAREST_CHARS))}”"
+        facts.append(
+            f"nearest there: {entry}" if near.heading == s.heading else f"nearest: {entry} ({escape(near.heading)})"
+        )
+    lines = [title, " · ".join(facts)]
+    if s.terms:
+        lines.append("_unlike the list's typical entry:_ " + escape(_clip(", ".join(s.terms[:5]), 200)))
+    text = "\n".join(lines)
     return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, MAX_SECTION_CHARS), "verbatim": True}}
 
 
@@ -84,12 +99,12 @@ def render_digest(
     if pr_url:
         context.append(f"<{pr_url}|Review the pull request>")
     context.extend(escape(n) for n in notes)
-    if context:
+    elements = [_clip(" · ".join(context), 2000)] if context else []
+    if any(s.standing is not None for s in items):
+        elements.append(escape(glance.STANDING_NOTE))
+    if elements:
         intro.append(
-            {
-                "type": "context",
-                "elements": [{"type": "mrkdwn", "text": _clip(" · ".join(context), 2000), "verbatim": True}],
-            }
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": e, "verbatim": True} for e in elements]}
         )
 
     sections = [(s.paper.arxiv_id, paper_section(s)) for s in items]

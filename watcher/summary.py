@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import glance
 from .report import RunReport
 
 
@@ -45,7 +46,7 @@ def job_summary(report: RunReport) -> str:
         lines += ["", "### Proposed today", "", "| paper | heading | score |", "|---|---|---|"]
         lines += [
             f"| [{_cell(s.paper.title)[:120]}](https://arxiv.org/abs/{s.paper.arxiv_id}) | {_cell(s.heading)} "
-            f"| {s.relevance:.2f} |"
+            f"| {glance.Score(s.standing, s.lead, s.relevance).words} |"
             for s in report.proposals
         ]
     return "\n".join(lines) + "\n"
