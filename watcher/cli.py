@@ -43,6 +43,15 @@ def _add_config(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="PATH", help="config file (default: $WATCHER_CONFIG, else ./config.toml)")
 
 
+def _add_paper_files(p: argparse.ArgumentParser, papers: str) -> None:
+    """--papers, --feed and --metadata: what backtest and init read instead of arXiv."""
+    p.add_argument("--papers", metavar="JSONL", action="append", default=[], help=f"{papers}; repeatable")
+    p.add_argument("--feed", metavar="PATH", action="append", default=[], help="a saved arXiv feed; repeatable")
+    p.add_argument(
+        "--metadata", metavar="JSONL", action="append", default=[], help="list entries resolved to arXiv; repeatable"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="watcher",
@@ -191,11 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--at", metavar="REV", help="take the list file at this git revision")
     p.add_argument("--later", metavar="PATH", help="the list as it is now (default: list.file)")
     p.add_argument("--later-at", metavar="REV", help="take the later list at this git revision")
-    p.add_argument("--papers", metavar="JSONL", action="append", default=[], help="papers of past days; repeatable")
-    p.add_argument("--feed", metavar="PATH", action="append", default=[], help="a saved arXiv feed; repeatable")
-    p.add_argument(
-        "--metadata", metavar="JSONL", action="append", default=[], help="list entries resolved to arXiv; repeatable"
-    )
+    _add_paper_files(p, "papers of past days")
     p.add_argument("--folds", type=_positive_int, default=5, metavar="N", help="models to train (default 5)")
     p.add_argument("--json", action="store_true", help="print every figure as JSON")
 
@@ -227,19 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="days of arXiv submissions to learn the background from (default 5)",
     )
     p.add_argument("--until", type=_date, metavar="DATE", help="last day of that window (default: today)")
-    p.add_argument(
-        "--papers",
-        metavar="JSONL",
-        action="append",
-        default=[],
-        help="background papers from a file instead; repeatable",
-    )
-    p.add_argument(
-        "--feed", metavar="PATH", action="append", default=[], help="background from a saved feed; repeatable"
-    )
-    p.add_argument(
-        "--metadata", metavar="JSONL", action="append", default=[], help="list entries already resolved; repeatable"
-    )
+    _add_paper_files(p, "background papers instead of the arXiv API")
     p.add_argument("--no-enrich", action="store_true", help="do not look the entries up on arXiv")
     p.add_argument("--embeddings", action="store_true", help="add the MiniLM embedding score (weights installed)")
     p.add_argument(

@@ -32,7 +32,7 @@ from .feeds import read_feed
 from .fitting import Example, fit
 from .model_store import learned_profile, listed_index, load_encoder, load_model, recipe_from, save_model
 from .paper import Paper
-from .paperfile import read_papers, write_jsonl
+from .paperfile import paper_row, read_papers, write_jsonl
 from .pipeline import run_day
 from .profile import Profile
 from .report import RunReport
@@ -458,22 +458,29 @@ def _list_text(path: Path | None, rev: str | None, settings: Settings, what: str
         raise UsageError(f"{what}: cannot read {file} ({exc.strerror or exc})") from None
 
 
-def backtest(args: argparse.Namespace) -> int:
-    settings = settings_of(args)
-    old_text, old_where = _list_text(Path(args.list) if args.list else None, args.at, settings, "--list/--at")
-    later_text, later_where = _list_text(Path(args.later) if args.later else None, args.later_at, settings, "--later")
+def past_papers(settings: Settings, paper_files: Sequence[str], feeds: Sequence[str]) -> list[Paper]:
+    """The papers of past days in paper files and saved feeds (a feed's papers get its day),
+    without replacements, as a run would take them."""
     papers: list[Paper] = []
-    for where in args.papers:
+    for where in paper_files:
         papers += [r.paper for r in read_papers(Path(where)) if not r.replacement]
-    if args.feed:
+    if feeds:
         dl = build.downloader(settings)
-        for where in args.feed:
+        for where in feeds:
             batch = read_feed(dl, where)
             papers += [
                 p if p.announced else replace(p, announced=batch.announced)
                 for p in batch.papers
                 if p.announce_type in settings.arxiv.announce_types or not p.announce_type
             ]
+    return papers
+
+
+def backtest(args: argparse.Namespace) -> int:
+    settings = settings_of(args)
+    old_text, old_where = _list_text(Path(args.list) if args.list else None, args.at, settings, "--list/--at")
+    later_text, later_where = _list_text(Path(args.later) if args.later else None, args.later_at, settings, "--later")
+    papers = past_papers(settings, args.papers, args.feed)
     _stderr(f"backtest: {old_where} against {later_where}")
     result, notes = backtest_list(
         settings, old_text, later_text, papers, metadata=[Path(p) for p in args.metadata], folds=args.folds
@@ -666,14 +673,7 @@ def _background(
 ) -> list[Paper]:
     """Papers of the watched categories to learn the background from: --papers/--feed files, else
     the last `days` days of submissions on the arXiv API."""
-    papers: list[Paper] = []
-    for where in args.papers:
-        papers += [r.paper for r in read_papers(Path(where)) if not r.replacement]
-    if args.feed:
-        dl = build.downloader(settings)
-        for where in args.feed:
-            batch = read_feed(dl, where)
-            papers += [p if p.announced else replace(p, announced=batch.announced) for p in batch.papers]
+    papers = past_papers(settings, args.papers, args.feed)
     if papers:
         return papers
     from .sources import ApiWindow
@@ -682,17 +682,6 @@ def _background(
     first = last - timedelta(days=days - 1)
     window = ApiWindow(build.arxiv_api(settings), settings.arxiv.categories, first, last, progress=progress, log=log)
     return [p for batch in window.fetch() for p in batch.papers]
-
-
-def _paper_row(p: Paper) -> dict[str, Any]:
-    return {
-        "arxiv_id": p.arxiv_id,
-        "title": p.title,
-        "abstract": p.abstract,
-        "authors": p.authors,
-        "categories": list(p.categories),
-        "published": p.announced.isoformat() if p.announced else None,
-    }
 
 
 def init_(args: argparse.Namespace) -> int:
@@ -793,8 +782,8 @@ def init_(args: argparse.Namespace) -> int:
             )
         state_dir.mkdir(parents=True, exist_ok=True)
         metadata_file, background_file = state_dir / "init-metadata.jsonl", state_dir / "init-background.jsonl"
-        write_jsonl(metadata_file, (_paper_row(p) for p in known))
-        write_jsonl(background_file, (_paper_row(p) for p in background))
+        write_jsonl(metadata_file, (paper_row(p) for p in known))
+        write_jsonl(background_file, (paper_row(p) for p in background))
         print(
             f"learning from the list and {len(background)} background papers of {', '.join(settings.arxiv.categories)}",
             file=out,

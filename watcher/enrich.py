@@ -24,6 +24,7 @@ from .arxiv_api import ArxivApi
 from .errors import FeedError, UsageError
 from .listfile import Entry
 from .paper import Paper
+from .paperfile import paper_row
 from .titles import ListedEntry, TitleIndex, title_key
 
 Progress = Callable[[int, int], None]
@@ -112,18 +113,7 @@ class EnrichCache:
 
 
 def _paper_json(p: Paper) -> dict[str, Any]:
-    return {
-        "arxiv_id": p.arxiv_id,
-        "version": p.version,
-        "title": p.title,
-        "abstract": p.abstract,
-        "authors": p.authors,
-        "categories": list(p.categories),
-        "published": p.announced.isoformat() if p.announced else None,
-        "comment": p.comment,
-        "journal_ref": p.journal_ref,
-        "doi": p.doi,
-    }
+    return {**paper_row(p), "version": p.version, "comment": p.comment, "journal_ref": p.journal_ref, "doi": p.doi}
 
 
 def _paper_from(d: dict[str, Any]) -> Paper:

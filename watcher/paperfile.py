@@ -79,6 +79,18 @@ def read_papers(path: Path) -> list[PaperRow]:
     return rows
 
 
+def paper_row(p: Paper) -> dict[str, Any]:
+    """A paper as a row of a paper file (what read_papers reads back)."""
+    return {
+        "arxiv_id": p.arxiv_id,
+        "title": p.title,
+        "abstract": p.abstract,
+        "authors": p.authors,
+        "categories": list(p.categories),
+        "published": p.announced.isoformat() if p.announced else None,
+    }
+
+
 def write_jsonl(path: Path, objects: Iterable[dict[str, Any]]) -> int:
     """Write objects as JSON Lines through a temporary file (never a half-written output)."""
     tmp = path.with_name(path.name + ".tmp")
