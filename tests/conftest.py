@@ -39,6 +39,7 @@ NEEDS_SHARED = {
     "test_secrets.py",
     "test_titles.py",
     "test_venues.py",
+    "test_venue_updates.py",
     "test_codelinks.py",
 }
 
