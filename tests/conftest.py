@@ -40,6 +40,7 @@ NEEDS_SHARED = {
     "test_titles.py",
     "test_venues.py",
     "test_venue_updates.py",
+    "test_venue_delivery.py",
     "test_codelinks.py",
 }
 

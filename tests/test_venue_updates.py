@@ -279,10 +279,10 @@ def test_the_section_lists_each_paper_its_venue_and_what_arxiv_said_escaped_and_
     assert "### Venue updates" in text and "**2 papers already on the list**" in text
     rows = [line for line in text.splitlines() if line.startswith("| [")]
     assert (
-        rows[1]
+        rows[0]
         == "| [LLaMA-Omni](https://arxiv.org/abs/2409.06666) | **ICLR 2025** | comment: ICLR 2025 camera-ready |"
     )
-    hostile = rows[0]
+    hostile = rows[1]  # in the order proposed
     # escaped as list titles are: no tag, comment, link or cell of its own
     assert "\\<script\\>" in hostile and "\\[x\\](javascript" in hostile and venue_updates.END not in hostile
     assert hostile.count(" | ") == 2 and hostile.endswith("… |") and len(hostile) < 400
@@ -308,6 +308,15 @@ def test_the_venue_section_and_the_new_papers_part_survive_each_other() -> None:
     assert set(proposed_in(other)) == {"2505.10001"} and venues_in(other) == UPDATES
     assert other.index(BEGIN) < other.index(venue_updates.BEGIN)
     assert with_section(other, UPDATES, MAX_BODY_CHARS) == other  # re-rendered: the same bytes
+
+
+def test_the_section_read_back_renders_the_same_bytes() -> None:
+    long = VenueUpdate(
+        "2401.00001", "A " + "very long title " * 30, "TASLP", "journal reference: " + "x" * 300, "2026-03-01"
+    )
+    body = with_section("Reviewed.\n", {long.arxiv_id: long, **UPDATES}, MAX_BODY_CHARS)
+    assert body.startswith("Reviewed.\n\n" + venue_updates.BEGIN)
+    assert with_section(body, venues_in(body), MAX_BODY_CHARS) == body
 
 
 def test_hundreds_of_venues_stay_within_the_section_budget_and_keep_their_data() -> None:

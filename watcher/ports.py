@@ -196,6 +196,6 @@ class VenueTarget(Protocol):
         """Every venue proposal the bot's pull requests show, with what became of it."""
         ...
 
-    def propose_venues(self, updates: Sequence[VenueUpdate], day: date | None) -> VenueDelivery:
+    def propose_venues(self, updates: Sequence[VenueUpdate]) -> VenueDelivery:
         """Commit `updates` (one commit) and list them in their own section of the pull request."""
         ...

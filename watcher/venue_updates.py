@@ -31,6 +31,7 @@ from .venues import explain_venue, is_preprint_marker, shows_venue, venue_in_tex
 
 PROPOSED, MERGED, REJECTED = "proposed", "merged", "rejected"
 SOURCE_CHARS = 240  # what an update keeps of a comment or journal reference
+TITLE_CHARS = 200  # what the PR section shows and keeps of a title (the same, so it re-renders byte for byte)
 
 
 # -- which listed papers --------------------------------------------------------------------------
@@ -316,7 +317,7 @@ def _cell(text: str) -> str:
 
 
 def _row(u: VenueUpdate, source_chars: int) -> str:
-    title = _cell(plain_title(u.title)[:200]) or u.arxiv_id
+    title = _cell(plain_title(u.title[:TITLE_CHARS])) or u.arxiv_id
     said = _cell(_clip(u.source, source_chars)) if u.source and source_chars else "–"
     return f"| [{title}]({abs_url(u.arxiv_id)}) | **{_cell(u.venue)}** | {said} |"
 
@@ -325,17 +326,19 @@ def _data(ordered: Sequence[VenueUpdate], full: bool) -> str:
     """Every venue the pull request proposed, whole, or (`full` off) only its venue: what later
     runs need, the id being the key."""
     rows: dict[str, object] = {
-        u.arxiv_id: {"venue": u.venue, "title": u.title[:120], "source": u.source, "day": u.day} if full else u.venue
+        u.arxiv_id: {"venue": u.venue, "title": u.title[:TITLE_CHARS], "source": u.source, "day": u.day}
+        if full
+        else u.venue
         for u in ordered
     }
-    payload = json.dumps({"v": 1, "venues": rows}, ensure_ascii=False, sort_keys=True)
+    payload = json.dumps({"v": 1, "venues": rows}, ensure_ascii=False)  # in the order proposed
     return "<!-- watcher:venues " + payload.replace("<", "\\u003c").replace(">", "\\u003e") + " -->"
 
 
 def section(updates: Mapping[str, VenueUpdate], budget: int = MAX_SECTION_CHARS) -> str:
     """The "Venue updates" section, at most `budget` characters when it can be: the newest rows
     first, quoting less of the metadata, then fewer rows, as the budget asks."""
-    ordered = sorted(updates.values(), key=lambda u: (u.day, u.title.casefold()), reverse=True)
+    ordered = sorted(updates.values(), key=lambda u: u.day, reverse=True)  # newest first, else as given
     n = len(ordered)
     head = [
         BEGIN,
