@@ -6,6 +6,7 @@ request beside the new papers; never again once proposed, merged or deleted by a
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import shutil
 from collections.abc import Iterator
@@ -195,6 +196,19 @@ def test_each_listed_paper_with_a_venue_gets_exactly_one_venue_line_and_reruns_a
     assert report.ok and len(world.arxiv.api_calls()) == 2
     assert report.counts["venues_pending"] == 4 and report.venue_updates == []
     assert world.writes_since(seen) == [] and world.branch_list() == branch and world.body() == body
+
+
+def test_the_metadata_comes_a_page_of_ids_per_request_at_arxivs_pacing(world: VenueWorld) -> None:
+    world.reconfigure(arxiv={"api_page_size": 3, "api_delay": 0.3})
+    world.serve(EMPTY_FEED.read_bytes())
+    report = world.run_at(T0)
+    assert report.ok and len(report.venue_updates) == 4
+    calls = world.arxiv.api_calls()
+    pages = [c.query["id_list"].split(",") for c in calls]
+    assert [len(p) for p in pages] == [3, 3, 1] and sorted(i for p in pages for i in p) == sorted(PAPERS)
+    assert [c.query["max_results"] for c in calls] == ["3", "3", "1"]
+    # paced by the client (arrival times on a loaded machine jitter by a few hundredths)
+    assert all(b.time - a.time >= 0.25 for a, b in itertools.pairwise(calls))
 
 
 # -- a maintainer's deletion, a merge, a lost state -------------------------------------------------
