@@ -245,6 +245,9 @@ def test_a_deleted_venue_line_is_recorded_and_never_proposed_again(world: VenueW
         (LINKS["AudioGPT"], "AAAI 2024"): "rejected",
     }
     assert world.open_pulls() == [] and len(world.github.pulls(REPO)) == 1
+    seen = len(world.github.requests)  # a closed venue-only PR costs no commit listing on later runs
+    assert world.run_at(T0 + timedelta(days=21)).ok
+    assert [r.path for r in world.github.requests[seen:] if "/commits" in r.path] == []
 
 
 def test_a_closed_pull_request_rejects_its_venues(world: VenueWorld) -> None:

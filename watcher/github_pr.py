@@ -281,7 +281,9 @@ class GitHubPublisher:
         if pr.number in self._proposed:
             return self._proposed[pr.number]
         papers = proposed_in(pr.body)
-        if pr.state == "open" or BEGIN not in (pr.body or ""):
+        body = pr.body or ""
+        # (a closed PR whose body holds only the venue section proposed no papers: the bot wrote it)
+        if pr.state == "open" or (BEGIN not in body and venue_updates.BEGIN not in body):
             missing = [i for i in dict.fromkeys(self._committed(pr)) if i not in papers]
             if missing:
                 text = self.gh.branch_file().text if pr.state == "open" else self.gh.base_file().text
