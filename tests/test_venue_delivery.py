@@ -369,6 +369,35 @@ def test_a_venue_commit_whose_description_update_failed_is_listed_on_the_next_ru
     assert world.venues_in_state()[("2402.05755", "TACL 2025")] == "rejected"
 
 
+def test_an_entry_the_maintainer_removed_from_the_branch_gets_no_venue_there(world: VenueWorld) -> None:
+    world.reconfigure(venues={"enabled": False})
+    world.serve(small_day(DAY_A))
+    assert world.run_at(T0).ok  # the pull request of the day's papers
+    doc = listfile.parse(world.branch_list())
+    omni = next(e for e in doc.entries if LINKS["LLaMA-Omni"] in e.arxiv_ids)
+    removed = "".join(doc.lines[: omni.start] + doc.lines[omni.end :])
+    world.github.commit_file(REPO, BRANCH, "README.md", removed, "LLaMA-Omni belongs elsewhere")
+    world.reconfigure(venues={"enabled": True})
+    report = world.run_at(T0 + timedelta(days=1))
+    assert report.ok and {u.arxiv_id for u in report.venue_updates} == set(EXPECTED) - {LINKS["LLaMA-Omni"]}
+    assert "venue updates: 1 left for the next check (their entries changed on the bot's branch)" in report.notes
+    assert LINKS["LLaMA-Omni"] not in world.branch_list()
+
+
+def test_a_list_without_arxiv_ids_says_so_and_asks_arxiv_nothing(world: VenueWorld) -> None:
+    from tests.world import SEED
+
+    world.github.commit_file(REPO, "main", "README.md", SEED, "The seed list as it ships: titles only")
+    (world.state_path.parent / "enrich-cache.jsonl").unlink()
+    world.serve(EMPTY_FEED.read_bytes())
+    report = world.run_at(T0)
+    assert report.ok and world.arxiv.api_calls() == [] and world.github.pulls(REPO) == []
+    assert (
+        "venue updates: none of the list's 125 entries has an arXiv id (a link, or an exact title found by "
+        "`watcher enrich`)" in report.notes
+    )
+
+
 def test_a_list_that_writes_no_venues_gets_none_and_the_report_says_so(world: VenueWorld) -> None:
     bare = "".join(
         line for line in LINKED.splitlines(keepends=True) if not (line.startswith("  - ") and "[" not in line)
@@ -408,6 +437,33 @@ def test_dry_run_shows_the_venue_commit_the_real_run_then_makes(
     )
     assert preview["venue_diff"] == real_diff
     assert preview["venue_commit_message"] == world.github.commits_on(REPO, BRANCH)[0].message
+    assert preview["pr_body"] == world.body()
+
+
+def test_dry_run_with_new_papers_shows_both_commits_and_the_body_the_real_run_writes(
+    world: VenueWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world.serve(small_day(DAY_A))
+    assert world.run("--dry-run", "--json") == 0
+    preview = json.loads(capsys.readouterr().out)["preview"]["targets"]["github"]
+    assert preview["where"].startswith("would open a new pull request, adding ")
+    assert preview["where"].endswith(" entries to acme/papers:README.md, and venues to 4 entries")
+    assert world.run() == 0
+    venue_commit, paper_commit, *_ = world.github.commits_on(REPO, BRANCH)
+
+    def diff(a: str, b: str) -> str:
+        return "".join(
+            difflib.unified_diff(
+                a.splitlines(keepends=True),
+                b.splitlines(keepends=True),
+                fromfile="a/acme/papers:README.md",
+                tofile="b/acme/papers:README.md",
+            )
+        )
+
+    with_papers = paper_commit.tree["README.md"].decode()
+    assert preview["diff"] == diff(LINKED, with_papers)  # the new papers, then the venues on top
+    assert preview["venue_diff"] == diff(with_papers, venue_commit.tree["README.md"].decode())
     assert preview["pr_body"] == world.body()
 
 
