@@ -40,6 +40,8 @@ NEEDS_SHARED = {
     "test_secrets.py",
     "test_titles.py",
     "test_venues.py",
+    "test_venue_updates.py",
+    "test_venue_delivery.py",
     "test_codelinks.py",
     "test_what_reviewers_see.py",
 }

@@ -66,6 +66,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "summary",
             "titles",
             "tokens",
+            "venue_updates",
             "venues",
         },
     ),

@@ -73,7 +73,7 @@ def test_settings_are_immutable() -> None:
         (
             "[slak]\n",
             "unknown key slak (known keys in the top level: arxiv, list, classifier, profile, slack, github, "
-            "state, schedule, backfill)",
+            "state, schedule, backfill, venues)",
         ),
         ("slack = 3\n", "slack: expected a table [slack], got integer 3"),
         ("[slack]\nchannel = 5\n", "slack.channel: expected a string, got integer 5"),
@@ -97,6 +97,8 @@ def test_settings_are_immutable() -> None:
             "got array ['new', 'old']",
         ),
         ("[arxiv]\ntimeout = 0\n", "arxiv.timeout: expected a number of seconds > 0, got number 0.0"),
+        ("[venues]\nevery_days = 0\n", "venues.every_days: expected a number of days >= 1, got integer 0"),
+        ("[venues]\nenabled = 'weekly'\n", "venues.enabled: expected true or false, got string 'weekly'"),
         ("[arxiv]\nretries = 1.5\n", "arxiv.retries: expected an integer, got number 1.5"),
         ("[arxiv]\nrss_url = 'ftp://x'\n", "arxiv.rss_url: expected an http(s) URL, got string 'ftp://x'"),
         (

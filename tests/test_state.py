@@ -11,7 +11,7 @@ import pytest
 
 from watcher.errors import StateError
 from watcher.paper import Paper
-from watcher.ports import Decision, Feedback
+from watcher.ports import Decision, Feedback, VenueOutcome, VenueUpdate
 from watcher.state import MIGRATIONS, SCHEMA_VERSION, State
 
 P1 = Paper(
@@ -73,6 +73,36 @@ def test_targets_that_delivered_before_the_upgrade_keep_their_pending_papers(tmp
             state.record(tx, [Decision(P1, "proposed")])  # recorded after the registration
         assert [d.paper.arxiv_id for d in state.pending("slack")] == [P1.arxiv_id]
         assert [d.paper.arxiv_id for d in state.pending("github")] == ["2401.00002", P1.arxiv_id]
+
+
+def test_venue_proposals_move_from_proposed_to_decided_once(tmp_path: Path) -> None:
+    """Schema 3 -> 4 adds the venue table; a proposal becomes merged or rejected once, and what
+    the pull requests show fills a lost state in."""
+    path = tmp_path / "v3.sqlite3"
+    db = sqlite3.connect(path)
+    for script in MIGRATIONS[:3]:
+        db.executescript(script)
+    db.execute("PRAGMA user_version = 3")
+    db.commit()
+    db.close()
+    with State.open(path) as state:
+        assert state.schema_version == SCHEMA_VERSION and state.venues() == {}
+        with state.transaction() as tx:
+            state.record_venue_proposals(tx, [VenueUpdate("2409.06666", "LLaMA-Omni", "ICLR 2025", "comment: x")], 7)
+        assert state.venues() == {("2409.06666", "ICLR 2025"): "proposed"}
+        outcomes = [
+            VenueOutcome("2409.06666", "ICLR 2025", "rejected", 7),
+            VenueOutcome("2410.00037", "ICASSP 2026", "proposed", 7, "Moshi"),  # known only to the PR
+        ]
+        with state.transaction() as tx:
+            assert state.record_venue_outcomes(tx, outcomes) == 1
+        with state.transaction() as tx:  # the next run sees the same: nothing new
+            assert state.record_venue_outcomes(tx, outcomes) == 0
+            assert state.record_venue_outcomes(tx, [VenueOutcome("2409.06666", "ICLR 2025", "merged", 7)]) == 0
+        assert state.venues() == {("2409.06666", "ICLR 2025"): "rejected", ("2410.00037", "ICASSP 2026"): "proposed"}
+        row = state.db.execute("SELECT title, source, pull_request, decided FROM venues WHERE status = 'rejected'")
+        title, source, number, decided = row.fetchone()
+        assert (title, source, number) == ("LLaMA-Omni", "comment: x", 7) and decided
 
 
 def test_record_keeps_the_first_decision_and_tracks_deliveries(tmp_path: Path) -> None:

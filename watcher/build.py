@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +17,15 @@ from .arxiv_calendar import HOLIDAYS
 from .config import Settings
 from .download import Downloader, HttpPolicy
 from .dryrun import Preview, PreviewNotifier, PreviewPublisher
+from .enrich import cache_path
 from .errors import ConfigError, UsageError
 from .github_pr import GitHubPublisher, GitHubRepo
 from .model_store import ModelStore
-from .pipeline import Run
-from .ports import FeedSource, ListSource, ReviewSource, Target
+from .pipeline import Run, VenueCheck
+from .ports import FeedSource, ListSource, ReviewSource, Target, VenueTarget
 from .proposal import ListRules
 from .slack_notify import SlackNotifier, UnsentRequestRetryHandler, WebhookNotifier
-from .sources import ApiWindow, FileList, RssFeeds, SavedFeeds
+from .sources import ApiWindow, ArxivMetadata, FileList, RssFeeds, SavedFeeds, resolved_titles
 from .state import State
 from .tokens import Secret, read_secret
 
@@ -174,8 +175,9 @@ def _pull_request(
     preview: Preview,
     log: Log,
     environ: Mapping[str, str] | None,
-) -> tuple[ListSource, ReviewSource | None, Target | None]:
-    """Where the list comes from, who reads the reviews, and the pull-request target."""
+) -> tuple[ListSource, ReviewSource | None, Target | None, VenueTarget | None]:
+    """Where the list comes from, who reads the reviews, the pull-request target, and where venue
+    updates go (the same pull request; None without one to propose them in)."""
     if settings.github_enabled:
         if list_path is not None and not dry_run:
             raise UsageError(
@@ -185,7 +187,7 @@ def _pull_request(
         g = settings.github
         if dry_run and list_path is not None:  # a local preview: GitHub is not asked anything
             local = FileList(list_path, key="--list")
-            shown = PreviewPublisher(
+            preview_only = PreviewPublisher(
                 preview,
                 path=str(list_path),
                 title=g.pr_title,
@@ -194,11 +196,18 @@ def _pull_request(
                 rules=list_rules(settings),
                 current=lambda: (local.read().text, None, None),
             )
-            return local, shown, shown
+            return local, preview_only, preview_only, preview_only
         repo = github_repo(settings, environ=environ, need_token=not dry_run, log=log)
-        real = GitHubPublisher(repo, title=g.pr_title, labels=g.labels, rules=list_rules(settings), log=log)
+        real = GitHubPublisher(
+            repo,
+            title=g.pr_title,
+            labels=g.labels,
+            rules=list_rules(settings),
+            log=log,
+            resolved=lambda: resolved_titles(cache_path(settings.state.path)),
+        )
         if not dry_run:
-            return repo, real, real
+            return repo, real, real, real
         shown = PreviewPublisher(
             preview,
             path=f"{settings.github.repo}:{settings.list.path}",
@@ -206,12 +215,14 @@ def _pull_request(
             rules=list_rules(settings),
             current=real.current,
             reconcile=real.reconcile,
+            venue_review=real.venue_review,
+            venues_of=real.open_venues,
         )
-        return repo, shown, shown
+        return repo, shown, shown, shown
     path = list_path or settings.list.file
     local = FileList(path, key="--list" if list_path else "list.file")
     if not dry_run:
-        return local, None, None
+        return local, None, None, None
     shown = PreviewPublisher(
         preview,
         path=path.name if list_path is None else str(path),
@@ -220,7 +231,7 @@ def _pull_request(
         rules=list_rules(settings),
         current=lambda: (local.read().text, None, None),
     )
-    return local, shown, shown
+    return local, shown, shown, shown
 
 
 def run_adapters(
@@ -255,9 +266,17 @@ def run_adapters(
         feed_source = SavedFeeds(dl, feeds, log=log)
     else:
         feed_source = RssFeeds(dl, url, etag=None if dry_run else state.fact(f"etag:{url}"), log=log)
-    list_source, reviews, pull_request = _pull_request(
+    list_source, reviews, pull_request, venue_target = _pull_request(
         settings, dry_run=dry_run, list_path=list_path, preview=preview, log=log, environ=environ
     )
+    venues = None
+    if settings.venues.enabled and venue_target is not None and window is None:
+        venues = VenueCheck(
+            target=venue_target,
+            metadata=ArxivMetadata(api, log=log),
+            every=timedelta(days=settings.venues.every_days),
+            resolved=lambda: resolved_titles(cache_path(settings.state.path)),
+        )
     targets = [
         pull_request,
         slack_target(settings, dry_run=dry_run, preview=preview, log=log, environ=environ),
@@ -278,6 +297,7 @@ def run_adapters(
         auto_backfill=settings.backfill.auto,
         max_backfill_days=settings.backfill.max_days,
         holidays=HOLIDAYS | {date.fromisoformat(d) for d in settings.arxiv.holidays},
+        venues=venues,
         log=log,
     )
 

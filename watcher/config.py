@@ -125,6 +125,12 @@ class BackfillSettings:
 
 
 @dataclass(frozen=True)
+class VenueSettings:
+    enabled: bool = True
+    every_days: int = 7
+
+
+@dataclass(frozen=True)
 class Settings:
     arxiv: ArxivSettings = field(default_factory=ArxivSettings)
     list: ListSettings = field(default_factory=ListSettings)
@@ -135,6 +141,7 @@ class Settings:
     state: StateSettings = field(default_factory=StateSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     backfill: BackfillSettings = field(default_factory=BackfillSettings)
+    venues: VenueSettings = field(default_factory=VenueSettings)
     source: Path | None = None  # the file these settings came from
 
     @property
@@ -307,6 +314,8 @@ def _check(s: Settings) -> None:
         fail("github.branch", "a branch name for the bot's pull request", gh.branch)
     if gh.repo and not s.list.path.strip():
         fail("list.path", "the list's path in the repository", s.list.path)
+    if s.venues.every_days < 1:
+        fail("venues.every_days", "a number of days >= 1", s.venues.every_days)
     if s.schedule.misfire_grace_time < 1:
         fail("schedule.misfire_grace_time", "seconds >= 1", s.schedule.misfire_grace_time)
     pr = s.profile

@@ -1,7 +1,8 @@
 """Dry-run targets: the same digest and list edit a real run would send, shown instead of sent.
 
 They render through the very functions the real adapters use (slack_notify.render_digest,
-proposal.edit_list, proposal.render_body), so the preview is exactly what would be delivered.
+proposal.edit_list, proposal.render_body, venue_updates.apply and .with_section), so the preview
+is exactly what would be delivered.
 They only read: nothing is posted, committed or recorded. The preview has one section per
 target, in delivery order.
 """
@@ -14,8 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ports import Delivery, Dispatch, Reconciliation
-from .proposal import ListRules, commit_message, edit_list, render_body
+from . import venue_updates
+from .ports import Delivery, Dispatch, Reconciliation, VenueDelivery, VenueOutcome, VenueUpdate
+from .proposal import MAX_BODY_CHARS, ListRules, commit_message, edit_list, render_body
 from .scoring import Scored
 from .slack_notify import message_preview, render_digest
 
@@ -104,6 +106,8 @@ class PreviewPublisher:
         rules: ListRules,
         current: Callable[[], tuple[str, str | None, int | None]],
         reconcile: Callable[[], Reconciliation] = Reconciliation,
+        venue_review: Callable[[], tuple[VenueOutcome, ...]] = tuple,
+        venues_of: Callable[[], dict[str, VenueUpdate]] = dict,
         note: str = "",
     ) -> None:
         self.section = preview.section(self.name, self.label, path)
@@ -113,6 +117,9 @@ class PreviewPublisher:
         self.rules = rules
         self.current = current
         self._reconcile = reconcile
+        self._venue_review = venue_review
+        self._venues_of = venues_of  # what the open pull request proposes already
+        self._after: tuple[str, str] | None = None  # (list, body) after the new papers' preview
 
     def reconcile(self) -> Reconciliation:  # ports.ReviewSource: reads, like the real one
         return self._reconcile()
@@ -143,6 +150,7 @@ class PreviewPublisher:
             )
             message = commit_message(edit.added)
             pr_body = render_body(body, edit.filed(items), dispatch.day)
+            self._after = (edit.after, pr_body)
             self.section.data.update(title=self.title, diff=diff, pr_body=pr_body, commit_message=message)
             self.section.lines += [
                 f"title: {self.title}",
@@ -156,3 +164,47 @@ class PreviewPublisher:
             delivered=frozenset(edit.added + edit.present),
             error=edit.unplaced_error(self.path),
         )
+
+    # -- venue updates (ports.VenueTarget) ------------------------------------------------------
+
+    def venue_review(self) -> tuple[VenueOutcome, ...]:
+        return self._venue_review()
+
+    def propose_venues(self, updates: Sequence[VenueUpdate]) -> VenueDelivery:
+        """The venue commit a real run would make on top of the new papers, and the PR body."""
+        if not updates:
+            return VenueDelivery(())
+        text, body, number = self.current()
+        if self._after is not None:
+            text, body = self._after
+        edit = venue_updates.apply(text, updates)
+        if not edit.changed:
+            return VenueDelivery(())
+        diff = "".join(
+            difflib.unified_diff(
+                edit.before.splitlines(keepends=True),
+                edit.after.splitlines(keepends=True),
+                fromfile=f"a/{self.path}",
+                tofile=f"b/{self.path}",
+            )
+        )
+        venues = {**self._venues_of(), **{u.arxiv_id: u for u in edit.applied}}
+        pr_body = venue_updates.with_section(body, venues, MAX_BODY_CHARS)
+        message = venue_updates.commit_message(edit.applied)
+        self.section.data.update(title=self.title, venue_diff=diff, pr_body=pr_body, venue_commit_message=message)
+        n = len(edit.applied)
+        self.section.lines += [
+            f"venue updates for {n} listed paper{'s' if n != 1 else ''} (a commit of their own):",
+            diff,
+            f"commit message: {json.dumps(message)}",
+            "",
+        ]
+        venues_to = f"venues to {n} entr{'y' if n == 1 else 'ies'}"
+        if self._after is not None:  # the new papers' preview said where already
+            self.section.where += f", and {venues_to}"
+        elif self.note:
+            self.section.where = f"{venues_to} of {self.path} ({self.note})"
+        else:
+            opens = f"would update #{number}" if number else "would open a new pull request"
+            self.section.where = f"{opens}, adding {venues_to} of {self.path}"
+        return VenueDelivery(edit.applied, ref=f"#{number}" if number else "new")

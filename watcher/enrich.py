@@ -98,6 +98,10 @@ class EnrichCache:
         out = {d["arxiv_id"]: _paper_from(d) for d in self.entries.values() if d}
         return list(out.values())
 
+    def resolved_titles(self) -> dict[str, str]:
+        """Title key -> arXiv id, for the entries found by their exact title (no link on the list)."""
+        return {key: d["arxiv_id"] for key, d in self.entries.items() if d and not key.startswith("id:")}
+
     def put(self, key: str, paper: Paper | None) -> None:
         data = _paper_json(paper) if paper else None
         self.entries[key] = data
@@ -150,7 +154,7 @@ def enrich(
     batch = max(1, api.page_size)
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
-        found = {p.arxiv_id: p for p in _by_ids(api, chunk, log)}
+        found = {p.arxiv_id: p for p in by_ids(api, chunk, log)}
         for arxiv_id in chunk:
             cache.put(_id_key(arxiv_id), found.get(arxiv_id))
         done += len(chunk)
@@ -180,7 +184,9 @@ def enrich(
     return out
 
 
-def _by_ids(api: ArxivApi, ids: list[str], log: Callable[[str], None]) -> list[Paper]:
+def by_ids(
+    api: ArxivApi, ids: list[str], log: Callable[[str], None], then: str = "looking it up by title instead"
+) -> list[Paper]:
     """The papers of `ids`. arXiv refuses a whole request for one id it cannot read ("incorrect
     id format for 2599.99999": a typo in the list's link); that id is left out and the rest
     asked again."""
@@ -192,7 +198,7 @@ def _by_ids(api: ArxivApi, ids: list[str], log: Callable[[str], None]) -> list[P
             bad = _BAD_ID.search(exc.message)
             if bad is None or bad[1] not in ids:
                 raise
-            log(f"arXiv cannot read the id {bad[1]} linked from the list: looking it up by title instead")
+            log(f"arXiv cannot read the id {bad[1]} linked from the list: {then}")
             ids.remove(bad[1])
     return []
 

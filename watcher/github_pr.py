@@ -4,26 +4,28 @@
 also the run's ListSource. `GitHubPublisher` writes: at most one open bot PR, on one branch,
 with today's papers committed on top of whatever the branch holds (a maintainer's edits there
 are kept; an open PR's branch is never rewritten). Review outcomes are read back from the bot's
-closed PRs and from entries a maintainer removed from the open one.
+closed PRs and from entries a maintainer removed from the open one. Venue updates for listed
+papers go into the same PR as commits and a body section of their own (venue_updates.py).
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import requests
 
-from . import listfile, review
+from . import listfile, review, venue_updates
 from .errors import DeliveryError, WatcherError
-from .ports import Delivery, Dispatch, ListSnapshot, Reconciliation
+from .ports import Delivery, Dispatch, ListSnapshot, Reconciliation, VenueDelivery, VenueOutcome, VenueUpdate
 from .proposal import (
     AS_WRITTEN,
     BEGIN,
+    MAX_BODY_CHARS,
     ListEdit,
     ListRules,
     ProposedPaper,
@@ -207,6 +209,22 @@ class GitHubRepo:
     def forget_pulls(self) -> None:
         self._pulls = None
 
+    def opened(self, pr: Any) -> None:
+        """Remember the pull request this run opened (the venue updates go into it too)."""
+        if self._pulls is not None and all(p.number != pr.number for p in self._pulls):
+            self._pulls.insert(0, pr)
+
+
+class _Edit(Protocol):
+    @property
+    def changed(self) -> bool: ...
+
+    @property
+    def after(self) -> str: ...
+
+
+E = TypeVar("E", bound=_Edit)
+
 
 class GitHubPublisher:
     """The pull request: a delivery target (ports.Target) named "github", and the review
@@ -224,13 +242,17 @@ class GitHubPublisher:
         labels: Sequence[str],
         rules: ListRules = AS_WRITTEN,
         log: Callable[[str], None] = lambda line: None,
+        resolved: Callable[[], Mapping[str, str]] = dict,
     ) -> None:
         self.gh = gh
         self.title = title
         self.labels = list(labels)
         self.rules = rules
+        self.resolved = resolved  # title key -> arXiv id for entries without a link (`watcher enrich`)
         self.log = log
         self._proposed: dict[int, dict[str, ProposedPaper]] = {}
+        self._venues: dict[int, dict[str, VenueUpdate]] = {}
+        self._messages: dict[int, list[str]] = {}
 
     # -- reading back what reviewers did ---------------------------------------------------
 
@@ -259,7 +281,9 @@ class GitHubPublisher:
         if pr.number in self._proposed:
             return self._proposed[pr.number]
         papers = proposed_in(pr.body)
-        if pr.state == "open" or BEGIN not in (pr.body or ""):
+        body = pr.body or ""
+        # (a closed PR whose body holds only the venue section proposed no papers: the bot wrote it)
+        if pr.state == "open" or (BEGIN not in body and venue_updates.BEGIN not in body):
             missing = [i for i in dict.fromkeys(self._committed(pr)) if i not in papers]
             if missing:
                 text = self.gh.branch_file().text if pr.state == "open" else self.gh.base_file().text
@@ -272,13 +296,104 @@ class GitHubPublisher:
         self._proposed[pr.number] = papers
         return papers
 
+    def _commit_messages(self, pr: Any) -> list[str]:
+        if pr.number not in self._messages:
+            with _step(f"read the commits of pull request #{pr.number}"):
+                self._messages[pr.number] = [c.commit.message or "" for c in pr.get_commits()]
+        return self._messages[pr.number]
+
     def _committed(self, pr: Any) -> list[str]:
         """The arXiv ids named by the bot's commits on `pr` (see proposal.commit_message)."""
-        ids: list[str] = []
-        with _step(f"read the commits of pull request #{pr.number}"):
-            for c in pr.get_commits():
-                ids += committed_ids(c.commit.message or "")
-        return ids
+        return [i for message in self._commit_messages(pr) for i in committed_ids(message)]
+
+    # -- venue updates (ports.VenueTarget) ---------------------------------------------------
+
+    def venue_review(self) -> tuple[VenueOutcome, ...]:
+        """Every venue the bot's pull requests proposed, and what became of it: still shown on the
+        open PR's branch (proposed) or deleted there (rejected); merged into the list and shown
+        there (merged) or not (rejected); in a PR closed unmerged (rejected)."""
+        out: list[VenueOutcome] = []
+        for pr in self.gh.bot_pulls():
+            proposals = self.proposed_venues(pr)
+            if not proposals:
+                continue
+            if pr.state == "open":
+                state, on = "open", listfile.parse(self.gh.branch_file().text)
+            elif pr.merged_at is None:
+                state, on = "closed", None
+            elif pr.base.ref != self.gh.base:
+                state, on = "elsewhere", None
+            else:
+                state, on = "merged", listfile.parse(self.gh.base_file().text)
+            out += venue_updates.review(proposals.values(), number=pr.number, state=state, on=on)
+        return tuple(out)
+
+    def proposed_venues(self, pr: Any) -> dict[str, VenueUpdate]:
+        """The venues `pr` proposed: its body's venue data, plus (for the open PR) the venues the
+        bot's venue commits name that the body does not (a body update failed after the commit)."""
+        if pr.number in self._venues:
+            return self._venues[pr.number]
+        found = venue_updates.venues_in(pr.body)
+        if pr.state == "open":
+            committed = [c for m in self._commit_messages(pr) for c in venue_updates.committed_venues(m)]
+            missing = [(i, v) for i, v in committed if i not in found]
+            if missing:
+                titles = self._listed_titles()
+                found.update((i, VenueUpdate(i, titles.get(i, ""), v)) for i, v in missing)
+        self._venues[pr.number] = found
+        return found
+
+    def open_venues(self) -> dict[str, VenueUpdate]:
+        """The venues the open pull request proposes (empty without one): for previews."""
+        pr = self.gh.open_pull()
+        return dict(self.proposed_venues(pr)) if pr is not None else {}
+
+    def _listed_titles(self) -> dict[str, str]:
+        """arXiv id -> the title the branch's list gives it: linked, or by the title enrich resolved."""
+        papers = venue_updates.listed_papers(listfile.parse(self.gh.branch_file().text), self.resolved())
+        return {p.arxiv_id: p.title for p in papers}
+
+    def propose_venues(self, updates: Sequence[VenueUpdate]) -> VenueDelivery:
+        """One commit adding `updates` on the bot branch (on top of today's papers, if any), and
+        the PR body's venue section listing every venue the PR proposes. With no updates, only a
+        venue section missing what the PR's commits hold is repaired."""
+        pr = self.gh.open_pull()
+        if not updates:
+            if pr is not None:
+                self._update_venue_body(pr, ())
+            return VenueDelivery(())
+        current = self._fresh_branch() if pr is None else self.gh.branch_file()
+        edit = self._commit_edit(
+            current,
+            lambda text: venue_updates.apply(text, updates),
+            lambda e: venue_updates.commit_message(e.applied),
+        )
+        for u in edit.left:
+            self.log(f"GitHub: no venue for arXiv:{u.arxiv_id} this time: its entry changed on {self.gh.branch}")
+        if not edit.changed:
+            return VenueDelivery((), ref=str(pr.number) if pr else "", url=pr.html_url if pr else None)
+        if pr is None:
+            pr = self._open_pull(
+                venue_updates.with_section(None, {u.arxiv_id: u for u in edit.applied}, MAX_BODY_CHARS),
+                lambda existing: self._update_venue_body(existing, edit.applied),
+            )
+            self._venues[pr.number] = {u.arxiv_id: u for u in edit.applied}
+        else:
+            self._update_venue_body(pr, edit.applied)
+        self._ensure_labels(pr)
+        self.log(f"GitHub: venues for {len(edit.applied)} listed papers added to {pr.html_url}")
+        return VenueDelivery(edit.applied, ref=str(pr.number), url=pr.html_url)
+
+    def _update_venue_body(self, pr: Any, applied: Sequence[VenueUpdate]) -> None:
+        venues = dict(self.proposed_venues(pr))
+        venues.update({u.arxiv_id: u for u in applied})
+        if not venues:
+            return  # no venue section for a pull request without venues
+        self._venues[pr.number] = venues
+        body = venue_updates.with_section(pr.body, venues, MAX_BODY_CHARS)
+        if len(body) > MAX_BODY_CHARS and BEGIN in body:  # the new papers' part makes room
+            body = render_body(body, (), None, earlier=self.proposed(pr))
+        self._edit_body(pr, body)
 
     def current(self) -> tuple[str, str | None, int | None]:
         """(list text the next commit builds on, the open PR's body, its number): for previews."""
@@ -311,7 +426,9 @@ class GitHubPublisher:
         if pr is None:
             if not edit.changed:  # nothing new on the branch: no pull request to open
                 return Delivery(ref="", delivered=delivered, error=error)
-            pr = self._open_pull(on_branch, day)
+            pr = self._open_pull(
+                render_body(None, on_branch, day), lambda existing: self._update_body(existing, on_branch, day)
+            )
         else:
             self._update_body(pr, on_branch, day)
         self._ensure_labels(pr)
@@ -319,7 +436,9 @@ class GitHubPublisher:
         return Delivery(ref=str(pr.number), delivered=delivered, url=pr.html_url, error=error)
 
     def _update_body(self, pr: Any, items: Sequence[Scored], day: date | None) -> None:
-        body = render_body(pr.body, items, day, earlier=self.proposed(pr))
+        self._edit_body(pr, render_body(pr.body, items, day, earlier=self.proposed(pr)))
+
+    def _edit_body(self, pr: Any, body: str) -> None:
         if body != (pr.body or ""):
             step = f"update pull request #{pr.number}"
             with _step(step):
@@ -349,19 +468,25 @@ class GitHubPublisher:
         return self.gh.base_file()
 
     def _commit(self, current: FileAt, items: Sequence[Scored]) -> ListEdit:
-        """Commit the list with `items` added on top of `current`; a stale sha (HTTP 409: the
-        branch moved since it was read) is re-read and retried once."""
+        """Commit the list with `items` added on top of `current`."""
+        return self._commit_edit(
+            current, lambda text: edit_list(text, items, self.rules), lambda edit: commit_message(edit.added)
+        )
+
+    def _commit_edit(self, current: FileAt, make: Callable[[str], E], message: Callable[[E], str]) -> E:
+        """Commit the edit `make` computes from the list on top of `current`; a stale sha (HTTP
+        409: the branch moved since it was read) is re-read, the edit recomputed, and retried once."""
         from github import GithubException
 
         step = f"commit {self.gh.path} to {self.gh.branch}"
         for attempt in (1, 2):
-            edit = edit_list(current.text, items, self.rules)
+            edit = make(current.text)
             if not edit.changed:
                 return edit
             with _step(step):
                 try:
                     result = self.gh.repo.update_file(
-                        self.gh.path, commit_message(edit.added), edit.after, current.sha, branch=self.gh.branch
+                        self.gh.path, message(edit), edit.after, current.sha, branch=self.gh.branch
                     )
                 except GithubException as exc:
                     if exc.status != 409 or attempt == 2:
@@ -376,7 +501,9 @@ class GitHubPublisher:
             current = self.gh.branch_file(fresh=True)
         raise AssertionError("unreachable")
 
-    def _open_pull(self, items: Sequence[Scored], day: date | None) -> Any:
+    def _open_pull(self, body: str, on_existing: Callable[[Any], None]) -> Any:
+        """Open the bot's pull request with `body`; when another run opened it meanwhile, that one
+        is updated by `on_existing` instead."""
         from github import GithubException
 
         with _step("open pull request"):
@@ -385,7 +512,7 @@ class GitHubPublisher:
                     base=self.gh.base,
                     head=self.gh.branch,
                     title=self.title,
-                    body=render_body(None, items, day),
+                    body=body,
                     maintainer_can_modify=True,
                 )
                 if not isinstance(pr.number, int):
@@ -397,7 +524,8 @@ class GitHubPublisher:
                 pr = self.gh.open_pull()
                 if pr is None:
                     raise
-                self._update_body(pr, items, day)
+                on_existing(pr)
+        self.gh.opened(pr)
         return pr
 
     def _ensure_labels(self, pr: Any) -> None:

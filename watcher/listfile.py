@@ -2128,12 +2128,13 @@ def venue_edit(doc: ListDocument, entry: Entry, venue: str) -> str | None:
         return _replace_line(doc, entry.start, line[:a] + new_cell + line[b:])
     entries = list(section.entries)
     # venues written as their own indented sub-line ("  - TASLP")
+    # (a preprint line is no venue line: an "  - [arXiv](...)" link names the paper, not a venue)
     sub = _VENUE_SUBLINE
     sublines = [
         _strip_eol(doc.lines[k])
         for e in (doc.entries if len(entries) < 5 else entries)
         for k in range(e.start + 1, e.end)
-        if sub.match(_strip_eol(doc.lines[k])) and parse_venue(sub.match(_strip_eol(doc.lines[k]))[2])  # type: ignore[index]
+        if (m := sub.match(_strip_eol(doc.lines[k]))) and (v := parse_venue(m[2])) and not is_preprint(v)
     ]
     if sublines:
         m = sub.match(sublines[0])

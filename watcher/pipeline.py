@@ -1,7 +1,8 @@
 """One run of the bot, stage by stage, over ports that are passed in. No client is built here.
 
 read list -> read review outcomes -> fetch arXiv (and backfill missed days) -> filter -> score
--> record -> deliver to each target in turn.
+-> record -> deliver to each target in turn -> venue updates (read what became of earlier
+venue proposals; once a week, propose venues for listed papers arXiv says are published).
 
 Exactly once: a paper is recorded as "proposed" before any delivery, and each target marks it
 delivered under its own name only after that target confirmed it. A delivery that failed leaves
@@ -15,12 +16,12 @@ of one target does not keep the others from theirs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
-from . import glance, listfile
+from . import glance, listfile, venue_updates
 from .arxiv_calendar import HOLIDAYS, missing_days, submission_window
 from .errors import ConfigError, ListFormatError, UsageError, WatcherError
 from .feeds import announced_day, merge_papers
@@ -33,15 +34,39 @@ from .ports import (
     FeedBatch,
     FeedSource,
     ListSource,
+    MetadataSource,
     ModelProvider,
     Reconciliation,
     ReviewSource,
     Target,
+    VenueOutcome,
+    VenueTarget,
+    VenueUpdate,
 )
 from .report import RunReport
 from .scoring import Neighbour, Scored, Scorer
 from .state import State
 from .titles import TitleIndex
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class VenueCheck:
+    """The venue updates' ports: where venues are proposed and read back (the pull request), and
+    the metadata of listed papers (the arXiv API)."""
+
+    target: VenueTarget
+    metadata: MetadataSource
+    every: timedelta = timedelta(days=7)  # venues.every_days
+    # title key -> arXiv id for entries without a link (`watcher enrich`'s exact-title hits); read
+    # inside the stage, so a broken cache fails the venue check, not the run
+    resolved: Callable[[], Mapping[str, str]] = dict
+
+
+VENUES_CHECKED = "venues:checked"  # the fact: when the last venue check completed (ISO, UTC)
 
 
 @dataclass
@@ -65,6 +90,8 @@ class Run:
     auto_backfill: bool = True
     max_backfill_days: int = 10
     holidays: frozenset[date] = HOLIDAYS  # days arXiv announces nothing (weekends aside)
+    venues: VenueCheck | None = None  # None: no venue updates (off, or no pull request to propose them in)
+    clock: Callable[[], datetime] = _utc_now  # for the venue check's cadence
     log: Callable[[str], None] = lambda line: None
 
 
@@ -98,6 +125,7 @@ def _stage(report: RunReport, name: str, *, fatal: bool = True) -> Iterator[_Out
 class _Day:
     """What the stages before delivery established."""
 
+    doc: ListDocument | None = None  # the list as read
     recon: Reconciliation = field(default_factory=Reconciliation)
     rejected: frozenset[str] = frozenset()
     held: dict[str, frozenset[str]] = field(default_factory=dict)  # per target: ids it already shows
@@ -115,6 +143,7 @@ def run_day(run: Run, command: str = "run") -> RunReport:
         except _Stopped:
             return report
         _deliver(run, report, day, run_id)
+        _venues(run, report, day)
     except WatcherError as exc:  # a usage or configuration error, raised through the stages
         report.fail("configuration", exc)
         raise
@@ -136,6 +165,7 @@ def run_day(run: Run, command: str = "run") -> RunReport:
 def _prepare(run: Run, report: RunReport, day: _Day) -> None:
     with _stage(report, "read list"):
         doc, index = _read_list(run, report)
+        day.doc = doc
     with _stage(report, "read review outcomes", fatal=False):
         day.recon = run.reviews.reconcile() if run.reviews is not None else Reconciliation()
         # Go on without on failure: the targets' own histories still prevent repeats, and the
@@ -413,3 +443,84 @@ def _mark(run: Run, report: RunReport, target: Target, done: Delivery, run_id: i
         return
     with run.state.transaction() as db:
         run.state.mark_delivered(db, done.delivered, target=target.name, ref=done.ref, run_id=run_id)
+
+
+# -- venue updates ------------------------------------------------------------------------------
+
+
+def _venues(run: Run, report: RunReport, day: _Day) -> None:
+    """After the new papers: record what became of earlier venue proposals (every run), then,
+    when the last completed check is `every` old, propose venues. A failure here is the run's
+    failure, but the new papers have gone out by now; the check is not marked done, so the next
+    run tries again."""
+    check = run.venues
+    if check is None or day.doc is None:
+        return
+    outcomes: tuple[VenueOutcome, ...] = ()
+    with _stage(report, "read venue outcomes", fatal=False) as read:
+        outcomes = check.target.venue_review()
+        if outcomes and not run.dry_run:
+            with run.state.transaction() as db:
+                report.counts["venue_outcomes_recorded"] = run.state.record_venue_outcomes(db, outcomes)
+    if read.failed:
+        return  # without the pull requests' word, a venue line a maintainer deleted could come back
+    now = run.clock()
+    if (last := _checked_at(run.state.fact(VENUES_CHECKED))) is not None and now < last + check.every:
+        return
+    with _stage(report, "venue updates", fatal=False):
+        _propose_venues(run, report, day.doc, check, outcomes, now)
+
+
+def _checked_at(fact: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(fact) if fact else None
+    except ValueError:  # not a time this code wrote: check now, and write one
+        return None
+
+
+def _known_venues(run: Run, outcomes: Sequence[VenueOutcome]) -> dict[tuple[str, str], str]:
+    """Every venue proposed before and its status: the state's, and what the pull requests show
+    (a dry run records nothing, and a lost state is rebuilt from them)."""
+    known = run.state.venues()
+    for o in outcomes:
+        if known.get((o.arxiv_id, o.venue), venue_updates.PROPOSED) == venue_updates.PROPOSED:
+            known[(o.arxiv_id, o.venue)] = o.outcome
+    return known
+
+
+def _propose_venues(
+    run: Run, report: RunReport, doc: ListDocument, check: VenueCheck, outcomes: Sequence[VenueOutcome], now: datetime
+) -> None:
+    listed = venue_updates.listed_papers(doc, check.resolved())
+    report.counts["venues_checked"] = len(listed)
+    applied: tuple[VenueUpdate, ...] = ()
+    ref = ""
+    if not venue_updates.records_venues(doc):
+        report.notes.append(
+            "venue updates: the list writes no venues (no venue lines, tags or venue column), so none are proposed"
+        )
+    elif not listed:
+        report.notes.append(
+            f"venue updates: none of the list's {len(doc.entries)} entries has an arXiv id "
+            "(a link, or an exact title found by `watcher enrich`)"
+        )
+    else:
+        papers = check.metadata.papers([p.arxiv_id for p in listed])
+        plan = venue_updates.plan(doc, listed, papers, _known_venues(run, outcomes), now.date())
+        for reason, n in plan.skipped.items():
+            report.counts[f"venues_{reason}"] = n
+        done = check.target.propose_venues(plan.updates)
+        applied, ref = done.applied, done.ref
+        report.venue_updates = list(applied)
+        report.counts["venues_proposed"] = len(applied)
+        report.pr_url = done.url or report.pr_url
+        if len(applied) < len(plan.updates):
+            report.notes.append(
+                f"venue updates: {len(plan.updates) - len(applied)} left for the next check "
+                "(their entries changed on the bot's branch)"
+            )
+    if run.dry_run:
+        return
+    with run.state.transaction() as db:
+        run.state.record_venue_proposals(db, applied, int(ref) if ref.isdigit() else None)
+        run.state.set_fact(db, VENUES_CHECKED, now.isoformat(timespec="seconds"))

@@ -145,3 +145,57 @@ class Target(Protocol):
         """Deliver `items` (may be empty when `says_empty`); None when there was nothing to do.
         Raises DeliveryError when nothing was delivered."""
         ...
+
+
+# -- venue updates for papers already on the list ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VenueUpdate:
+    """A venue proposed for a paper already on the list, and what arXiv's metadata said."""
+
+    arxiv_id: str
+    title: str  # as the list writes it
+    venue: str  # as it is written into the list: "ICASSP 2026", "TASLP", "ACL 2025 Findings"
+    source: str = ""  # the metadata it was read from: 'comment: "Accepted to ICASSP 2026"'
+    day: str = ""  # when it was proposed (YYYY-MM-DD)
+
+
+@dataclass(frozen=True)
+class VenueOutcome:
+    """What became of a venue proposal: still "proposed" (in the open pull request), "merged", or
+    "rejected" (its line deleted from the bot's branch, or the pull request closed unmerged)."""
+
+    arxiv_id: str
+    venue: str
+    outcome: str
+    pull_request: int | None = None
+    title: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class VenueDelivery:
+    """The venue updates a target now holds (committed), and where."""
+
+    applied: tuple[VenueUpdate, ...]
+    ref: str = ""  # the pull request number
+    url: str | None = None
+
+
+class MetadataSource(Protocol):
+    def papers(self, arxiv_ids: Sequence[str]) -> dict[str, Paper]:
+        """The current arXiv metadata of these papers (ids arXiv does not know are left out)."""
+        ...
+
+
+class VenueTarget(Protocol):
+    """Where venue updates are proposed (the rolling pull request), and read back from."""
+
+    def venue_review(self) -> tuple[VenueOutcome, ...]:
+        """Every venue proposal the bot's pull requests show, with what became of it."""
+        ...
+
+    def propose_venues(self, updates: Sequence[VenueUpdate]) -> VenueDelivery:
+        """Commit `updates` (one commit) and list them in their own section of the pull request."""
+        ...

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from .errors import WatcherError
+from .ports import VenueUpdate
 from .scoring import Scored
 
 
@@ -42,6 +43,7 @@ class RunReport:
     counts: Counter[str] = field(default_factory=Counter)
     proposals: list[Scored] = field(default_factory=list)  # selected today
     targets: dict[str, TargetReport] = field(default_factory=dict)  # in delivery order
+    venue_updates: list[VenueUpdate] = field(default_factory=list)  # venues proposed for listed papers
     pr_url: str | None = None  # the pull request reviewers decide in
     model: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -81,6 +83,8 @@ class RunReport:
         if c["carried_over"]:
             parts.append(f"carried over {c['carried_over']}")
         parts += [f"{t.label} {len(t.delivered)}" for t in self.targets.values()]
+        if "venues_checked" in c:  # the weekly venue check ran
+            parts.append(f"venue updates {len(self.venue_updates)} of {c['venues_checked']} listed papers")
         status = "dry run" if self.dry_run else ("ok" if self.ok else "FAILED")
         return f"{day}: " + " · ".join(parts) + f" [{status}]"
 
@@ -97,6 +101,10 @@ class RunReport:
                 name: {"label": t.label, "delivered": t.delivered, "ref": t.ref, "url": t.url}
                 for name, t in self.targets.items()
             },
+            "venue_updates": [
+                {"arxiv_id": u.arxiv_id, "title": u.title, "venue": u.venue, "source": u.source}
+                for u in self.venue_updates
+            ],
             "pr_url": self.pr_url,
             "notes": self.notes,
             "failures": [{"step": f.step, "message": f.message} for f in self.failures],

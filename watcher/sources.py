@@ -1,4 +1,5 @@
-"""Where papers and the list come from on a run: the arXiv RSS feed, saved feeds, a list file.
+"""Where papers and the list come from on a run: the arXiv RSS feed, saved feeds, a list file,
+the current metadata of listed papers (arXiv API).
 
 Thin I/O adapters over the pure parsers in feeds.py and listfile.py.
 """
@@ -12,8 +13,10 @@ from pathlib import Path
 
 from .arxiv_api import ArxivApi, category_window_query
 from .download import Downloader
+from .enrich import EnrichCache, by_ids
 from .errors import UsageError
 from .feeds import fetch_feed, read_feed
+from .paper import Paper
 from .ports import FeedBatch, ListSnapshot
 
 
@@ -115,3 +118,33 @@ class ApiWindow:
             for p in self.api.search(query, progress=self.progress)
         )
         return [FeedBatch(source=f"arXiv API {self.first}..{self.last}", papers=papers, announced=None)]
+
+
+class ArxivMetadata:
+    """The current arXiv metadata of papers already on the list (ports.MetadataSource): a page of
+    ids per API request (`id_list`, arxiv.api_page_size ids), paced by the client (arxiv.api_delay).
+    An id arXiv refuses as malformed is left out and the rest asked again."""
+
+    def __init__(self, api: ArxivApi, *, log: Callable[[str], None] = lambda line: None) -> None:
+        self.api = api
+        self.log = log
+
+    def papers(self, arxiv_ids: Sequence[str]) -> dict[str, Paper]:
+        ids = list(dict.fromkeys(arxiv_ids))
+        size = max(1, self.api.page_size)
+        found: dict[str, Paper] = {}
+        before = self.api.requests
+        for start in range(0, len(ids), size):
+            found.update(
+                (p.arxiv_id, p)
+                for p in by_ids(self.api, ids[start : start + size], self.log, then="no venue update for it")
+            )
+        self.log(
+            f"arXiv API: metadata of {len(found)} of {len(ids)} listed papers ({self.api.requests - before} requests)"
+        )
+        return found
+
+
+def resolved_titles(path: Path) -> dict[str, str]:
+    """Title key -> arXiv id from `watcher enrich`'s cache at `path` (empty when there is none)."""
+    return EnrichCache(path).resolved_titles() if path.exists() else {}

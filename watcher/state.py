@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import StateError
 from .paper import Paper
-from .ports import Decision, Feedback
+from .ports import Decision, Feedback, VenueOutcome, VenueUpdate
 
 MIGRATIONS: tuple[str, ...] = (
     # 0 -> 1: papers seen, runs, small key-value facts (feed ETag, last announcement day).
@@ -94,6 +94,22 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE papers ADD COLUMN journal_ref TEXT NOT NULL DEFAULT '';
     ALTER TABLE papers ADD COLUMN doi TEXT NOT NULL DEFAULT '';
     UPDATE facts SET key = 'empty_digest:slack:' || substr(key, 14) WHERE key LIKE 'empty_digest:%'
+    """,
+    # 3 -> 4: venues proposed for papers already on the list, and what became of them (proposed,
+    # merged, or rejected: the line was deleted from the bot's branch or the pull request closed).
+    # The time of the last completed weekly check is the fact "venues:checked".
+    """
+    CREATE TABLE venues (
+        arxiv_id     TEXT NOT NULL,
+        venue        TEXT NOT NULL,
+        status       TEXT NOT NULL,
+        title        TEXT NOT NULL DEFAULT '',
+        source       TEXT NOT NULL DEFAULT '',
+        pull_request INTEGER,
+        proposed     TEXT NOT NULL,
+        decided      TEXT,
+        PRIMARY KEY (arxiv_id, venue)
+    )
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -384,6 +400,45 @@ class State:
             "SELECT arxiv_id, outcome, heading, proposed_heading, pull_request, title FROM feedback ORDER BY arxiv_id"
         )
         return [Feedback(*row) for row in rows]
+
+    # -- venue updates -------------------------------------------------------------------
+
+    def venues(self) -> dict[tuple[str, str], str]:
+        """(arXiv id, venue) -> proposed / merged / rejected, for every venue ever proposed."""
+        if not self._has_table("venues"):
+            return {}
+        return {(i, v): s for i, v, s in self.db.execute("SELECT arxiv_id, venue, status FROM venues")}
+
+    def record_venue_proposals(
+        self, db: sqlite3.Connection, updates: Iterable[VenueUpdate], pull_request: int | None
+    ) -> None:
+        now = _now()
+        db.executemany(
+            "INSERT INTO venues (arxiv_id, venue, status, title, source, pull_request, proposed) "
+            "VALUES (?, ?, 'proposed', ?, ?, ?, ?) ON CONFLICT (arxiv_id, venue) DO NOTHING",
+            [(u.arxiv_id, u.venue, u.title, u.source, pull_request, now) for u in updates],
+        )
+
+    def record_venue_outcomes(self, db: sqlite3.Connection, outcomes: Iterable[VenueOutcome]) -> int:
+        """Store what the pull requests show: a proposal not known yet is added (a lost state is
+        rebuilt from them); a proposed one becomes merged or rejected; a decided one stays as it
+        is. Returns the number of decisions newly recorded."""
+        now = _now()
+        decided = 0
+        for o in outcomes:
+            db.execute(
+                "INSERT INTO venues (arxiv_id, venue, status, title, source, pull_request, proposed) "
+                "VALUES (?, ?, 'proposed', ?, ?, ?, ?) ON CONFLICT (arxiv_id, venue) DO NOTHING",
+                (o.arxiv_id, o.venue, o.title, o.source, o.pull_request, now),
+            )
+            if o.outcome != "proposed":
+                cur = db.execute(
+                    "UPDATE venues SET status = ?, decided = ?, pull_request = coalesce(?, pull_request) "
+                    "WHERE arxiv_id = ? AND venue = ? AND status = 'proposed'",
+                    (o.outcome, now, o.pull_request, o.arxiv_id, o.venue),
+                )
+                decided += cur.rowcount
+        return decided
 
     # -- runs ----------------------------------------------------------------------------
 

@@ -28,6 +28,10 @@ def job_summary(report: RunReport) -> str:
         ("pull request", f"[{report.pr_url}]({report.pr_url})" if report.pr_url else "–"),
         ("model", _cell(report.model or "–")),
     ]
+    if "venues_checked" in c:  # the weekly venue check ran
+        rows.insert(
+            -2, ("venue updates proposed (listed papers checked)", f"{c['venues_proposed']} ({c['venues_checked']})")
+        )
     if c["missed_days"]:
         rows.insert(2, ("missed announcement days", str(c["missed_days"])))
     lines = [f"## watcher {report.command}", "", "| | |", "|---|---|"]
@@ -48,5 +52,11 @@ def job_summary(report: RunReport) -> str:
             f"| [{_cell(s.paper.title)[:120]}](https://arxiv.org/abs/{s.paper.arxiv_id}) | {_cell(s.heading)} "
             f"| {glance.Score(s.standing, s.lead, s.relevance).words} |"
             for s in report.proposals
+        ]
+    if report.venue_updates:
+        lines += ["", "### Venue updates", "", "| paper | venue |", "|---|---|"]
+        lines += [
+            f"| [{_cell(u.title)[:120]}](https://arxiv.org/abs/{u.arxiv_id}) | {_cell(u.venue)} |"
+            for u in report.venue_updates
         ]
     return "\n".join(lines) + "\n"

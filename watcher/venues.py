@@ -590,6 +590,17 @@ def venue_in_text(text: str) -> Venue | None:
     return Venue(first.name, first.year, track)
 
 
+def shows_venue(text: str, venue: Venue) -> bool:
+    """Whether a list's text (an entry with its sub-lines, tags or table cells) already shows `venue`
+    in any form: its name or any alias of the table, case-insensitively, with the same year or none
+    ("ICLR2024", "**NeurIPS'25**", "IEEE/ACM Transactions on Audio, Speech, and Language Processing")."""
+    wanted = venue.name
+    return any(
+        m.name == wanted and (m.year is None or venue.year is None or m.year == venue.year)
+        for m in _mentions(_clean_list_text(text))
+    )
+
+
 def same_venue(a: Venue, b: Venue) -> bool:
     """Whether a list showing one already shows the other: same name, same year where both have one."""
     return a.name == b.name and (a.year is None or b.year is None or a.year == b.year)
