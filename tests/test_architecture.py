@@ -55,6 +55,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "glance",
             "listfile",
             "liststyle",
+            "onboarding",
             "paper",
             "ports",
             "profile",
