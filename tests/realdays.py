@@ -60,7 +60,7 @@ def write_config(
     api_url: str = "",
     slack_url: str = "",
     github_url: str = "",
-    embeddings: bool = True,
+    embeddings: bool = False,
     model_dir: Path | None = None,
     **overrides: dict[str, Any],
 ) -> Path:

@@ -16,7 +16,6 @@ from tests.realdays import days, pool, write_config
 from watcher import artifact, listfile
 from watcher.classifier import Model, Recipe
 from watcher.config import load_settings
-from watcher.embedding import MiniLM
 from watcher.fitting import Example, fit
 from watcher.model_store import ModelStore, model_from, save_model
 from watcher.ports import Decision, Feedback
@@ -43,20 +42,29 @@ def enhancement(day_set: list[str]) -> list[dict]:
     ]
 
 
-@pytest.fixture(scope="module")
-def scenario(tmp_path_factory: pytest.TempPathFactory, remembered_minilm: MiniLM):
+@pytest.fixture(scope="module", params=["lexical", pytest.param("embeddings", marks=pytest.mark.soak)])
+def scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """The product's default model (lexical, as config.toml ships it); with MiniLM embeddings
+    (`classifier.embeddings = true`) in the soak set, where the encoding time is affordable."""
+    with_embeddings = request.param == "embeddings"
+    encoder = request.getfixturevalue("remembered_minilm") if with_embeddings else None
     tmp = tmp_path_factory.mktemp("learning")
     doc = listfile.parse(SEED_LIST.read_text())
-    encoder = remembered_minilm
     examples = [Example(paper(s), 1, s["section"], "list") for s in SEED]
     examples += [
         Example(paper(p), 0, None, "background", day=p["published"]) for p in pool() if p["published"] in BASE_DAYS
     ]
-    fitted = fit(examples, profile=builders.seed_profile(), encoder=encoder, recipe=Recipe(), target_precision=0.8)
+    fitted = fit(
+        examples,
+        profile=builders.seed_profile(),
+        encoder=encoder,
+        recipe=Recipe(embeddings=with_embeddings),
+        target_precision=0.8,
+    )
     save_model(
         tmp / "models", fitted, examples, list_fp=list_fingerprint(doc), feedback_fp="none", target_precision=0.8
     )
-    config = write_config(tmp, model_dir=tmp / "models")
+    config = write_config(tmp, model_dir=tmp / "models", embeddings=with_embeddings)
     settings = load_settings(config)
     base = model_from(artifact.load(tmp / "models"))
 

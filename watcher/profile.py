@@ -71,7 +71,14 @@ class Term:
             out.append(re.compile(start + r"\s+".join(words) + end))
         return tuple(out)
 
+    @cached_property
+    def needles(self) -> tuple[str, ...]:
+        """A word of each part that any match contains verbatim: a cheap test before the regex."""
+        return tuple(max(part.strip("*").split(), key=len) for part in self.text.split(" + "))
+
     def found_in(self, text: str) -> bool:
+        if not all(n in text for n in self.needles):
+            return False
         if len(self.patterns) == 1:
             return self.patterns[0].search(text) is not None
         return any(all(p.search(s) for p in self.patterns) for s in _SENTENCE_END.split(text))

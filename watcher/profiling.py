@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -127,7 +128,8 @@ def _term(stem: str) -> str:
     return f"{stem}*" if len(stem) >= 6 else stem
 
 
-def candidates(doc: Doc) -> set[str]:
+@lru_cache(maxsize=1 << 16)  # training learns a profile in every fold, from the same papers
+def candidates(doc: Doc) -> frozenset[str]:
     """The terms a paper names, as profile terms (`speech*`, `asr`, `speech recognition*`,
     `speech-text`): words, and pairs of words joined as the text joins them."""
     text = f"{doc.title} {doc.abstract}".lower()
@@ -136,7 +138,7 @@ def candidates(doc: Doc) -> set[str]:
         a, joiner, b = m[1], m[2], m[3]
         if _keep(a) and _keep(b):
             out.add(f"{a}{'-' if joiner == '-' else ' '}{_term(_stem(b))}")
-    return out
+    return frozenset(out)
 
 
 def _lift(pos: int, n_pos: int, neg: int, n_neg: int) -> float:
@@ -150,7 +152,7 @@ def _is_word(term: str) -> bool:
 class _Counts:
     """Which documents name which term, for one list/background pair."""
 
-    def __init__(self, pos: Sequence[set[str]], neg: Sequence[set[str]]) -> None:
+    def __init__(self, pos: Sequence[frozenset[str]], neg: Sequence[frozenset[str]]) -> None:
         self.pos, self.neg = pos, neg
         self.df_pos = Counter(t for d in pos for t in d)
         self.df_neg = Counter(t for d in neg for t in d)
@@ -220,7 +222,7 @@ def _weighted_facet(c: _Counts, size: int = 30) -> list[Term]:
     return [Term(vocab[j], max(0.25, round(4 * coef[j] / top) / 4)) for j in order]
 
 
-def _names(doc: set[str], facet: Iterable[Term]) -> bool:
+def _names(doc: frozenset[str], facet: Iterable[Term]) -> bool:
     return any(t.text in doc for t in facet)
 
 
@@ -248,13 +250,13 @@ def learn_profile(entries: Sequence[Doc], background: Sequence[Doc], headings: S
     )
 
 
-def _separates(facet: Sequence[Term], pos: Sequence[set[str]], neg: Sequence[set[str]]) -> bool:
+def _separates(facet: Sequence[Term], pos: Sequence[frozenset[str]], neg: Sequence[frozenset[str]]) -> bool:
     """A second facet is worth multiplying by when it names nearly every list entry, and gives
     list entries far more weight than background papers on average."""
     if not pos or not neg:
         return False
 
-    def weight(d: set[str]) -> float:
+    def weight(d: frozenset[str]) -> float:
         return sum(t.weight for t in facet if t.text in d)
 
     hit_pos = sum(_names(d, facet) for d in pos) / len(pos)
@@ -278,7 +280,7 @@ def _categories(entries: Sequence[Doc], background: Sequence[Doc]) -> tuple[str,
     )
 
 
-def _cues(entries: Sequence[Doc], pos: Sequence[set[str]], headings: Sequence[str]) -> dict[str, tuple[Term, ...]]:
+def _cues(entries: Sequence[Doc], pos: Sequence[frozenset[str]], headings: Sequence[str]) -> dict[str, tuple[Term, ...]]:
     out: dict[str, tuple[Term, ...]] = {}
     for heading in headings or sorted({d.heading for d in entries if d.heading}):
         mine = [p for p, d in zip(pos, entries, strict=True) if d.heading == heading]
