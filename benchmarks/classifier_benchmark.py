@@ -15,7 +15,9 @@ Protocols (never scoring a day whose papers or labels were used for training):
 Scored: each day's papers minus replacements and minus papers already on the list; the headline
 drops `uncertain`. DEV = the first 5 days (where the recipe was chosen), TEST = the last 10.
 
-Methods: the product default (keyword + tf-idf + MiniLM fusion), the product without embeddings,
+Methods: the product default (keyword + tf-idf fusion, the seed list's [profile] from config.toml),
+the product with MiniLM embeddings, both with the profile `watcher train` learns instead, the
+product as it was before this round (with embeddings, its speech/audio vocabulary in code),
 and the approaches users pick today: a keyword filter, arxiv-sanity-lite's recipe (tf-idf 1-2
 grams, LinearSVC with balanced classes, list vs all other papers) and zotero-arxiv-daily's
 (embedding similarity to the list, weighted towards recent entries).
@@ -253,11 +255,11 @@ def zotero(db: Data, examples: list[Example]):
 
 
 METHODS: dict[str, Callable] = {
-    "watcher (default: keyword + tf-idf + MiniLM)": product(True),
-    "watcher without embeddings": product(False),
-    "watcher, learned profile": product(True, "learned"),
-    "watcher without embeddings, learned profile": product(False, "learned"),
-    "watcher, profile as code before this round": product(True, "legacy"),
+    "watcher (default: keyword + tf-idf)": product(False),
+    "watcher with embeddings": product(True),
+    "watcher, learned profile": product(False, "learned"),
+    "watcher with embeddings, learned profile": product(True, "learned"),
+    "watcher with embeddings, profile as code before this round": product(True, "legacy"),
     "keyword filter": keyword,
     "arxiv-sanity-lite recipe": arxiv_sanity,
     "zotero-arxiv-daily recipe": zotero,

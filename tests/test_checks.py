@@ -67,6 +67,10 @@ def test_proposing_far_more_than_the_list_grows_is_a_warning_and_burying_the_day
     assert not c.passed and "would propose about 39 of the 250 papers of a day (16%)" in c.errors[0]
     assert "mostly noise" in c.errors[0]
     assert run(GOOD, threshold=1.0).passed  # without a growth rate to compare with: not an error
+    sparse = [f"25{m:02d}.00001" for m in range(1, 13, 2)] + ["2301.00001"] * 6  # 6 in its last year: 0.024 a day
+    c = run(GOOD, threshold=2.0, list_ids=sparse)  # the same 5 papers a day: 200 times its growth
+    assert not c.passed and "would propose about 5 of the 250 papers of a day (2%)" in c.errors[0]
+    assert "mostly noise" in c.errors[0]
 
 
 def test_headings_without_entries_and_too_few_entries() -> None:

@@ -198,6 +198,7 @@ def test_init_sets_up_a_real_list_and_its_first_dry_run_proposes_in_the_lists_st
     out = capsys.readouterr().out
     # what it read, and the style it will write in
     assert "list: README.md" in out and "paper entries under" in out
+    assert "(81 distinct papers: some are under several headings)" in out  # 119 entries, some papers twice
     sample = "[An Example Paper Title](https://arxiv.org/abs/2601.01234)"
     styles = [line.strip() for line in out.splitlines() if sample in line]
     assert len(styles) == 10 and all(line.startswith("|") and line.count("|") == 5 for line in styles)  # a row each

@@ -355,7 +355,7 @@ def test_excluding_and_only_sections() -> None:
 def test_skip_report_says_what_was_skipped_and_why() -> None:
     lines = listfile.skip_report(listfile.parse(NESTED))
     assert "section 'Contents' (line 5) is not a target: table of contents" in lines
-    assert any(line.startswith("skipped 1 news item item(s), e.g. line 10:") for line in lines)
+    assert any(line.startswith("skipped 1 item (news item), e.g. line 10:") for line in lines)
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ MIN_SEPARATION = 0.75  # the chance a held-out list entry outscores a held-out b
 MOST_OF_A_DAY = 0.3  # proposing this share of a day's papers is no filter at all
 VOLUME_FACTOR = 10.0  # proposals a day this many times the list's own growth (or a tenth of it)
 NOISY_SHARE = 0.1  # ... and this share of a day's papers: no longer a warning but an error
+FLOOD_FACTOR = 100.0  # ... or this many times the list's growth, whatever the share: an error too
 _ID = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
 
 
@@ -129,7 +130,8 @@ def check(
             growth = list_growth_per_day(list_ids)
             if growth is not None:
                 c.figures["list_growth_per_day"] = round(growth, 2)
-                if volume > max(VOLUME_FACTOR * growth, 3.0) and share >= NOISY_SHARE:
+                far_above = volume > max(VOLUME_FACTOR * growth, 3.0)
+                if far_above and (share >= NOISY_SHARE or volume > FLOOD_FACTOR * growth):
                     c.errors.append(
                         f"the model would propose about {volume:.0f} of the {per_day:.0f} papers of a day "
                         f"({share:.0%}), the list grew by about {growth:.2f} a day over its last year: mostly noise; "
@@ -137,7 +139,7 @@ def check(
                         "entries' abstracts (`watcher enrich`) and more background days, or narrow it with [profile] "
                         "require, or raise classifier.target_precision"
                     )
-                elif volume > max(VOLUME_FACTOR * growth, 3.0):
+                elif far_above:
                     c.warnings.append(
                         f"the model would propose about {volume:.1f} papers a day, the list grew by about "
                         f"{growth:.2f} a day over its last year: expect many rejections, or raise "

@@ -329,7 +329,10 @@ def read_list_file(path: Path, settings: Settings) -> listfile.ListDocument:
 def describe_list(doc: listfile.ListDocument) -> list[str]:
     """What the list holds, as read: paper entries per heading, and what was not read as a paper."""
     targets = doc.targets
-    lines = [f"list: {len(doc.target_entries)} paper entries under {len(targets)} headings"]
+    entries = doc.target_entries
+    papers = len({next(iter(sorted(e.arxiv_ids)), "") or title_key(e.title) for e in entries})
+    distinct = f" ({papers} distinct papers: some are under several headings)" if papers < len(entries) else ""
+    lines = [f"list: {len(entries)} paper entries under {len(targets)} headings{distinct}"]
     lines += [f"  {s.name}: {len(s.entries)}" for s in targets]
     lines += [f"  {line}" for line in listfile.skip_report(doc)]
     return lines

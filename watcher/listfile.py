@@ -2253,5 +2253,6 @@ def skip_report(doc: ListDocument) -> list[str]:
     reasons = Counter(s.reason for s in doc.skipped)
     for reason, n in reasons.most_common():
         first = next(s for s in doc.skipped if s.reason == reason)
-        out.append(f"skipped {n} {reason} item(s), e.g. line {first.line + 1}: {first.text[:60]!r}")
+        items = "items" if n > 1 else "item"
+        out.append(f"skipped {n} {items} ({reason}), e.g. line {first.line + 1}: {first.text[:60]!r}")
     return out

@@ -280,7 +280,9 @@ def _categories(entries: Sequence[Doc], background: Sequence[Doc]) -> tuple[str,
     )
 
 
-def _cues(entries: Sequence[Doc], pos: Sequence[frozenset[str]], headings: Sequence[str]) -> dict[str, tuple[Term, ...]]:
+def _cues(
+    entries: Sequence[Doc], pos: Sequence[frozenset[str]], headings: Sequence[str]
+) -> dict[str, tuple[Term, ...]]:
     out: dict[str, tuple[Term, ...]] = {}
     for heading in headings or sorted({d.heading for d in entries if d.heading}):
         mine = [p for p, d in zip(pos, entries, strict=True) if d.heading == heading]
