@@ -177,7 +177,7 @@ def profile_for(kind: str, examples: list[Example]) -> Any:
         return config_profile()
     if kind == "learned":  # learned anew in each cross-validation fold, as watcher train does
         return lambda rows: learned_profile(rows, HEADINGS)
-    return LegacyProfile()
+    return lambda rows: LegacyProfile()  # fit() takes a Profile or a learner; this one is neither
 
 
 def product(embeddings: bool, profile: str = "config") -> Callable:

@@ -71,7 +71,7 @@ class MemoEncoder:
         if missing:
             started = time.perf_counter()
             if self.model is None:
-                self.model = load_encoder(commands.recipe_from(Settings()))
+                self.model = load_encoder(replace(commands.recipe_from(Settings()), embeddings=True))
             for t, v in zip(missing, self.model.encode(missing), strict=True):
                 self.vectors[t] = v
             self.seconds += time.perf_counter() - started

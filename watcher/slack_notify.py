@@ -188,12 +188,36 @@ class UnsentRequestRetryHandler:
         return _Handler(max_retry_count=max_retry_count)
 
 
-class SlackNotifier:
-    """Posts the digest with a bot token (chat.postMessage); reads history to avoid repeats.
-    A delivery target (ports.Target) named "slack"."""
+class _SlackTarget:
+    """What both Slack notifiers are as a delivery target (ports.Target) named "slack": the same
+    name, so a channel switched from webhook to bot token (or back) repeats nothing."""
 
     name = "slack"
     label = "Slack"
+    post_empty: bool
+
+    @property
+    def says_empty(self) -> bool:
+        return self.post_empty
+
+    def holds(self) -> frozenset[str]:
+        return self.posted_ids()
+
+    def deliver(self, items: Sequence[Scored], dispatch: Dispatch) -> Delivery | None:
+        return self.post(items, day=dispatch.day, pr_url=dispatch.review_url, notes=dispatch.notes)
+
+    def posted_ids(self) -> frozenset[str]:
+        raise NotImplementedError
+
+    def post(
+        self, items: Sequence[Scored], *, day: date | None, pr_url: str | None, notes: Sequence[str] = ()
+    ) -> Delivery | None:
+        raise NotImplementedError
+
+
+class SlackNotifier(_SlackTarget):
+    """Posts the digest with a bot token (chat.postMessage); reads history to avoid repeats.
+    A delivery target (ports.Target) named "slack"."""
 
     def __init__(
         self,
@@ -211,16 +235,6 @@ class SlackNotifier:
         self.log = log or (lambda line: None)
         self.recheck_waits = recheck_waits  # pauses before each look for a post whose answer was lost
         self.sleep = sleep
-
-    @property
-    def says_empty(self) -> bool:
-        return self.post_empty
-
-    def holds(self) -> frozenset[str]:
-        return self.posted_ids()
-
-    def deliver(self, items: Sequence[Scored], dispatch: Dispatch) -> Delivery | None:
-        return self.post(items, day=dispatch.day, pr_url=dispatch.review_url, notes=dispatch.notes)
 
     def posted_ids(self) -> frozenset[str]:
         """arXiv ids announced by digests in the channel's recent history (best effort)."""
@@ -322,27 +336,14 @@ class SlackNotifier:
         return None
 
 
-class WebhookNotifier:
+class WebhookNotifier(_SlackTarget):
     """Posts the digest to an incoming webhook. No threads and no history: parts are posted in
     order, and a webhook reports failure by status code instead of raising. A delivery target
     named "slack", like the bot-token notifier it stands in for."""
 
-    name = "slack"
-    label = "Slack"
-
     def __init__(self, client: Any, *, post_empty: bool = False) -> None:
         self.client = client  # slack_sdk.webhook.WebhookClient; its URL is a secret, never printed
         self.post_empty = post_empty
-
-    @property
-    def says_empty(self) -> bool:
-        return self.post_empty
-
-    def holds(self) -> frozenset[str]:
-        return self.posted_ids()
-
-    def deliver(self, items: Sequence[Scored], dispatch: Dispatch) -> Delivery | None:
-        return self.post(items, day=dispatch.day, pr_url=dispatch.review_url, notes=dispatch.notes)
 
     def posted_ids(self) -> frozenset[str]:
         return frozenset()
