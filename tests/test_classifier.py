@@ -213,6 +213,30 @@ def test_the_profile_in_config_matches_the_vocabulary_it_replaced() -> None:
     assert differ["cues"] <= 0.002 * len(papers)  # "evaluat* + survey*" reads a sentence, not 60 characters
 
 
+@pytest.mark.parametrize("which", ["seed", "rules"])
+def test_the_batch_profile_answers_as_one_paper_at_a_time(which: str) -> None:
+    """facet_weights_each and passes_each (what training and scoring use) give exactly what
+    facet_weights and passes give paper by paper, on every real paper: with the seed's profile,
+    and with require, exclude, a gate term of two parts that must share a sentence, categories."""
+    from watcher.profile import Profile
+
+    rules = {
+        "facets": [["*speech*", "asr", "large language model + speech*^0.5"], ["llm*", "*token*^0.25"]],
+        "gate": ["*dialog*", "evaluat* + survey*"],
+        "categories": ["cs.SD"],
+        "require": ["llm*", "*speech*", "*language model*"],
+        "exclude": ["*separation*", "speech enhancement"],
+    }
+    profile = SEED_PROFILE if which == "seed" else Profile().overridden_by(rules)
+    papers = [(p["title"], p.get("abstract") or "") for p in POOL + SEED]
+    categories = [p.get("categories") or [] for p in POOL + SEED]
+    one = [profile.facet_weights(t, a) for t, a in papers]
+    assert profile.facet_weights_each(papers) == one
+    gate = [profile.passes(t, a, c, w) for (t, a), c, w in zip(papers, categories, one, strict=True)]
+    assert profile.passes_each(papers, categories, one) == gate
+    assert 0 < sum(gate) < len(gate)  # the gate decides something here
+
+
 # -- training and scoring --------------------------------------------------------------------------
 
 

@@ -449,12 +449,10 @@ class Model:
     def batch(self, papers: Sequence[Paper]) -> tuple[Batch, sp.csr_matrix]:
         """The papers' features (embedding only those that could still reach the threshold),
         and their raw n-gram counts."""
-        facets = [self.profile.facet_weights(p.title, abstract_read(p)) for p in papers]
+        texts = [(p.title, abstract_read(p)) for p in papers]
+        facets = self.profile.facet_weights_each(texts)
         kw = np.array([self.profile.keyword_score(f) for f in facets])
-        gate = self.profile.passes
-        passes = np.array(
-            [gate(p.title, abstract_read(p), p.categories, f) for f, p in zip(facets, papers, strict=True)], dtype=bool
-        )
+        passes = np.array(self.profile.passes_each(texts, [p.categories for p in papers], facets), dtype=bool)
         counts = features.counts([paper_text(p) for p in papers])
         batch = Batch(
             kw=kw,

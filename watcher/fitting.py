@@ -175,9 +175,19 @@ def prepare(
 
 def _profile_arrays(ex: Sequence[Example], profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(facet weights, keyword score, gate) per example under `profile`."""
-    facets = [e.facet_weights(profile) for e in ex]
+    fresh = [i for i, e in enumerate(ex) if e.facets is None]
+    texts = [(ex[i].paper.title, abstract_read(ex[i].paper)) for i in fresh]
+    computed = dict(zip(fresh, profile.facet_weights_each(texts), strict=True))
+    facets = [computed[i] if i in computed else e.facet_weights(profile) for i, e in enumerate(ex)]
     kw = np.array([profile.keyword_score(f) for f in facets])
-    passes = np.array([e.passes(profile) for e in ex], dtype=bool)
+    open_ = [i for i, e in enumerate(ex) if e.gated is None]
+    gate = profile.passes_each(
+        [(ex[i].paper.title, abstract_read(ex[i].paper)) for i in open_],
+        [ex[i].paper.categories for i in open_],
+        [facets[i] for i in open_],
+    )
+    decided = dict(zip(open_, gate, strict=True))
+    passes = np.array([decided[i] if i in decided else e.passes(profile) for i, e in enumerate(ex)], dtype=bool)
     return np.array(facets, dtype=np.float32).reshape(len(ex), len(profile.facets)), kw, passes
 
 

@@ -83,6 +83,19 @@ class Term:
             return self.patterns[0].search(text) is not None
         return any(all(p.search(s) for p in self.patterns) for s in _SENTENCE_END.split(text))
 
+    def found_in_each(self, texts: Sequence[str]) -> list[int]:
+        """The indexes of the `texts` the term is found in (as found_in; the verbatim-word test
+        runs over all texts first, so the regex sees only the few that could match)."""
+        needles = self.needles
+        if len(needles) == 1:
+            n = needles[0]
+            maybe = [i for i, t in enumerate(texts) if n in t]
+            if self.text == f"*{n}*":  # "any text containing it": the verbatim test is the answer
+                return maybe
+        else:
+            maybe = [i for i, t in enumerate(texts) if all(n in t for n in needles)]
+        return [i for i in maybe if self.found_in(texts[i])]
+
     def match(self, text: str) -> str | None:
         """What the term found in `text` (its first part's words), or None."""
         if not self.found_in(text):
@@ -119,6 +132,53 @@ class Profile:
         """Each facet's weight in the paper (the title counts twice)."""
         t, a = _lower(title, abstract)
         return tuple(2 * _weight(t, f) + _weight(a, f) for f in self.facets)
+
+    def facet_weights_each(self, papers: Sequence[tuple[str, str]]) -> list[tuple[float, ...]]:
+        """facet_weights of many (title, abstract) pairs at once: the same numbers, found term by
+        term over all the papers (training computes them for thousands of papers per fold)."""
+        titles = [t.lower() for t, _ in papers]
+        abstracts = [a.lower() for _, a in papers]
+        out: list[list[float]] = [[] for _ in papers]
+        for facet in self.facets:
+            in_title = [0.0] * len(papers)
+            in_abstract = [0.0] * len(papers)
+            for term in facet:  # summed in the facet's order, as _weight sums them
+                for i in term.found_in_each(titles):
+                    in_title[i] += term.weight
+                for i in term.found_in_each(abstracts):
+                    in_abstract[i] += term.weight
+            for i in range(len(papers)):
+                out[i].append(2 * in_title[i] + in_abstract[i])
+        return [tuple(w) for w in out]
+
+    def passes_each(
+        self, papers: Sequence[tuple[str, str]], categories: Sequence[Sequence[str]], weights: Sequence[Sequence[float]]
+    ) -> list[bool]:
+        """passes() of many papers at once: the same answers, each term looked for over all of them."""
+        n = len(papers)
+        titles = [t.lower() for t, _ in papers]
+        abstracts = [a.lower() for _, a in papers]
+
+        def naming(terms: Sequence[Term], among: Sequence[int]) -> set[int]:
+            found: set[int] = set()
+            for term in terms:
+                rest = [i for i in among if i not in found]
+                if not rest:
+                    break
+                for texts in (titles, abstracts):
+                    found |= {rest[k] for k in term.found_in_each([texts[i] for i in rest])}
+            return found
+
+        everyone = list(range(n))
+        ok = set(everyone) - naming(self.exclude, everyone) if self.exclude else set(everyone)
+        if self.require:
+            ok &= naming(self.require, sorted(ok))
+        if self.facets or self.gate or self.categories:
+            cats = set(self.categories)
+            gated = {i for i in ok if (weights[i] and weights[i][0] > 0) or cats.intersection(categories[i])}
+            gated |= naming(self.gate, sorted(ok - gated))
+            ok = gated
+        return [i in ok for i in everyone]
 
     @staticmethod
     def keyword_score(weights: Sequence[float]) -> float:
