@@ -112,8 +112,9 @@ def test_ci_and_dot_ci_run_the_readme_test_command() -> None:
     command = next(block.strip() for block in readme if "pytest" in block and block.startswith("    "))
     assert (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1] == command
     pytest_part = command.split(".venv/bin/python ", 1)[1]
-    (step,) = [line.strip() for line in CI.splitlines() if "python -m pytest" in line]
-    assert step.startswith(f"run: python {pytest_part} --cov=watcher --cov-branch --cov-fail-under=")
+    test_step, soak_step = [line.strip() for line in CI.splitlines() if "python -m pytest" in line]
+    assert test_step.startswith(f"run: python {pytest_part} --cov=watcher --cov-branch --cov-fail-under=")
+    assert soak_step == f"run: python {pytest_part} -m soak"  # the slow sets, in their own job
 
 
 def test_pre_commit_runs_the_checks_ci_runs() -> None:
