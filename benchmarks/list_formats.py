@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.conftest import SHARED  # noqa: E402  (../shared/data, or $WATCHER_SHARED_DATA)
-from watcher import listfile  # noqa: E402
+from watcher import listedit, listfile  # noqa: E402
 from watcher.titles import TitleIndex  # noqa: E402
 
 # The ids index.jsonl counts: arXiv abs/pdf/html links, 10.48550 DOIs, huggingface.co/papers
@@ -61,7 +61,7 @@ def report(path: Path, expected: int, styles: bool) -> dict[str, object]:
     if styles:
         seen: dict[str, str] = {}
         for section in doc.targets:
-            example = listfile.style_example(doc, section.name)
+            example = listedit.style_example(doc, section.name)
             key = re.sub(r"\d+", "#", example)
             seen.setdefault(key, f"[{section.name}]\n{example}")
         out["styles"] = list(seen.values())

@@ -53,6 +53,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "features",
             "fitting",
             "glance",
+            "listedit",
             "listfile",
             "liststyle",
             "onboarding",

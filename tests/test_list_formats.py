@@ -22,7 +22,7 @@ import pytest
 
 from tests.conftest import ROOT, SEED_LIST, SHARED
 from tests.golden.make_list_goldens import additions, entry_record
-from watcher import listfile
+from watcher import listedit, listfile
 from watcher.errors import ListFormatError
 from watcher.listfile import NewEntry
 from watcher.titles import ListedEntry, TitleIndex
@@ -75,7 +75,7 @@ def test_seed_parse_is_what_it_was(key: str) -> None:
 def test_seed_edits_are_byte_identical_to_what_they_were(case: dict[str, object]) -> None:
     adds = [NewEntry(*a) for a in case["additions"]]  # type: ignore[attr-defined]
     bases = [SEED, SEED.replace("\n", "\r\n"), SEED.rstrip("\n")]
-    outs = [listfile.add_entries(listfile.parse(b), adds, str(case["position"])) for b in bases]
+    outs = [listedit.add_entries(listfile.parse(b), adds, str(case["position"])) for b in bases]
     hashes = [hashlib.sha256(o.encode()).hexdigest() for o in outs]
     assert case["sha256"] in hashes
     k = hashes.index(str(case["sha256"]))
@@ -85,7 +85,7 @@ def test_seed_edits_are_byte_identical_to_what_they_were(case: dict[str, object]
 def test_seed_entry_lines_are_what_they_were() -> None:
     doc = listfile.parse(SEED)
     for title, lines in SEED_GOLDEN["entry_lines"].items():
-        assert listfile.entry_lines(doc, NewEntry("other", title, "2501.00001")) == lines
+        assert listedit.entry_lines(doc, NewEntry("other", title, "2501.00001")) == lines
 
 
 def test_tricky_documents_keep_their_entries() -> None:
@@ -103,23 +103,23 @@ def test_tricky_documents_keep_their_entries() -> None:
 def test_seed_code_links_and_venues_are_sub_lines() -> None:
     doc = listfile.parse(SEED)
     new = NewEntry("codec", "A Codec", "2601.00001", code_url="https://github.com/a/codec")
-    assert listfile.entry_lines(doc, new) == [
+    assert listedit.entry_lines(doc, new) == [
         "- A Codec\n",
         "  - [arXiv](https://arxiv.org/abs/2601.00001)\n",
         "  - [github](https://github.com/a/codec)\n",
     ]
     assert (
-        listfile.style_example(doc, "codec")
+        listedit.style_example(doc, "codec")
         == "- An Example Paper Title\n  - [arXiv](https://arxiv.org/abs/2601.01234)"
     )
     prompt = next(e for e in doc.entries if e.title.startswith("SpeechPrompt:"))
     assert prompt.venue == "TASLP"
-    after = listfile.venue_edit(doc, doc.section("codec").entries[0], "ICASSP 2026")
+    after = listedit.venue_edit(doc, doc.section("codec").entries[0], "ICASSP 2026")
     assert after is not None
     entry = doc.section("codec").entries[0]
     assert ops(SEED, after) == [["insert", entry.end, entry.end, ["  - ICASSP 2026\n"]]]
     masked = next(e for e in doc.entries if e.title.startswith("Masked Audio"))
-    assert listfile.venue_edit(doc, masked, "ICASSP 2026") is None  # it names its venue (ICLR2024)
+    assert listedit.venue_edit(doc, masked, "ICASSP 2026") is None  # it names its venue (ICLR2024)
 
 
 # -- every shared list ----------------------------------------------------------------------------------
@@ -159,7 +159,7 @@ def test_list_reads_as_checked_by_reading(path: Path, docs: dict[str, tuple[str,
     assert [[s.line + 1, s.reason, len(s.arxiv_ids), s.text[:70]] for s in doc.skipped] == gold["skipped"]
     step = max(1, len(doc.entries) // 12)
     assert [entry_record(e) for e in doc.entries[::step]] == gold["sample"]
-    assert {s.name: listfile.style_example(doc, s.name) for s in doc.targets} == gold["styles"]
+    assert {s.name: listedit.style_example(doc, s.name) for s in doc.targets} == gold["styles"]
 
 
 @pytest.mark.parametrize("path", LISTS, ids=lambda p: p.stem)
@@ -194,7 +194,7 @@ def test_edit_adds_three_papers_in_the_lists_own_style(
     gold = golden_for(path)["edit"]
     adds = additions(doc)
     assert [[a.heading, a.title, a.arxiv_id] for a in adds] == gold["additions"]  # type: ignore[index]
-    after = listfile.add_entries(doc, adds)
+    after = listedit.add_entries(doc, adds)
     changes = ops(text, after)
     assert changes == gold["insertions"]  # type: ignore[index]
     assert all(tag == "insert" for tag, *_ in changes)  # no other byte changed
@@ -232,7 +232,7 @@ def test_hostile_titles_stay_inert_in_every_style(
     for k, title in enumerate(hostile):
         for j, section in enumerate(targets):
             arxiv_id = f"2607.{k:02d}{j:03d}"
-            after = listfile.add_entries(doc, [NewEntry(section.name, title, arxiv_id, authors=("A <b>| C",))])
+            after = listedit.add_entries(doc, [NewEntry(section.name, title, arxiv_id, authors=("A <b>| C",))])
             assert all(tag == "insert" for tag, *_ in ops(text, after))
             again = listfile.parse(after)
             assert again.headings == doc.headings and len(again.sections) == len(doc.sections)
@@ -465,11 +465,11 @@ def test_user_templates_are_checked_and_used() -> None:
         ("{authors:x}", "authors"),
     ]:
         with pytest.raises(ListFormatError) as err:
-            listfile.add_entries(listfile.parse(SEED), [NewEntry("codec", "T", "2601.00001")], template=bad)
+            listedit.add_entries(listfile.parse(SEED), [NewEntry("codec", "T", "2601.00001")], template=bad)
         assert word in err.value.message
     template = "- [{title}]({url}) ({first_author_surname} {year}){? [code]({code})}\n  - {date:%b %Y}, {authors:etal}"
     new = NewEntry("codec", "A | B", "2601.00002", authors=("Ada Lovelace", "Alan Turing"), published=date(2026, 1, 5))
-    after = listfile.add_entries(listfile.parse(SEED), [new], template=template)
+    after = listedit.add_entries(listfile.parse(SEED), [new], template=template)
     assert ops(SEED, after) == [
         [
             "insert",
@@ -488,7 +488,7 @@ def test_date_ordered_sections_get_papers_where_their_date_belongs() -> None:
         "- [2025/02] **[The Oldest Paper](https://arxiv.org/abs/2502.00001)**\n"
     )
     doc = listfile.parse(text)
-    after = listfile.add_entries(
+    after = listedit.add_entries(
         doc, [NewEntry("A", "A Summer Paper", "2507.00009", published=date(2025, 7, 3))], "bottom"
     )
     assert [e.title for e in listfile.parse(after).entries] == [
@@ -508,7 +508,7 @@ def test_numbered_lists_are_never_renumbered() -> None:
     )
     doc = listfile.parse(text)
     five = NewEntry("A", "Paper Number Five", "2305.00001", authors=("Sam Smith",))
-    after = listfile.add_entries(doc, [five])
+    after = listedit.add_entries(doc, [five])
     # ordered by id: at the end, numbered after the last item; no existing line changes
     assert ops(text, after) == [
         [
@@ -519,7 +519,7 @@ def test_numbered_lists_are_never_renumbered() -> None:
         ]
     ]
     unordered = listfile.parse(text.replace("2304.", "2201.").replace("2302.", "2309."))
-    top = listfile.add_entries(unordered, [five])
+    top = listedit.add_entries(unordered, [five])
     assert top.startswith(
         "## A\n\n1. [**Paper Number Five.**](https://arxiv.org/abs/2305.00001) _Sam Smith._ Arxiv 2023.\n\n1. "
     )
@@ -546,17 +546,17 @@ def test_adversarial_inputs_never_crash(text: str) -> None:
     doc = listfile.parse(text)
     assert doc.render() == text
     for section in doc.sections:
-        after = listfile.add_entries(doc, [NewEntry(section.name, "New | Paper", "2601.00001")])
+        after = listedit.add_entries(doc, [NewEntry(section.name, "New | Paper", "2601.00001")])
         assert all(tag == "insert" for tag, *_ in ops(text, after)) or not text.endswith("\n")
-        listfile.style_example(doc, section.name)
+        listedit.style_example(doc, section.name)
         for e in section.entries:
-            listfile.venue_edit(doc, e, "ICASSP 2026")
+            listedit.venue_edit(doc, e, "ICASSP 2026")
 
 
 def test_venue_edits_in_each_venue_style(docs: dict[str, tuple[str, listfile.ListDocument]]) -> None:
     def edit(name: str, section: str, k: int) -> list[list[object]]:
         text, doc = docs[name]
-        after = listfile.venue_edit(doc, doc.section(section).entries[k], "ICASSP 2026")
+        after = listedit.venue_edit(doc, doc.section(section).entries[k], "ICASSP 2026")
         assert after is not None
         return ops(text, after)
 
@@ -567,7 +567,7 @@ def test_venue_edits_in_each_venue_style(docs: dict[str, tuple[str, listfile.Lis
     zj = edit("zjunlp__KnowledgeEditingPapers@715814c.md", "Memory-based", 3)
     assert zj[0][3] == ["4. **Large Language Models with Controllable Working Memory**. (ICASSP 2026) <br />\n"]
     _, doc = docs["EmulationAI__awesome-large-audio-models@09abefc.md"]
-    assert listfile.venue_edit(doc, doc.section("Survey Papers").entries[0], "ICASSP 2026") is None  # no venues there
+    assert listedit.venue_edit(doc, doc.section("Survey Papers").entries[0], "ICASSP 2026") is None  # no venues there
 
 
 @pytest.mark.parametrize(
@@ -577,7 +577,7 @@ def test_crlf_lists_get_crlf_lines(name: str, docs: dict[str, tuple[str, listfil
     text = docs[name][0].replace("\n", "\r\n")
     doc = listfile.parse(text)
     section = max(doc.targets, key=lambda s: len(s.entries))
-    after = listfile.add_entries(
+    after = listedit.add_entries(
         doc, [NewEntry(section.name, "A CRLF Paper Title", "2606.00042", authors=("Ann Lee",))]
     )
     changes = ops(text, after)

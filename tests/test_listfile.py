@@ -7,7 +7,7 @@ import difflib
 import pytest
 
 from tests.conftest import SEED_LIST
-from watcher import listfile
+from watcher import listedit, listfile
 from watcher.errors import ListFormatError
 from watcher.listfile import NewEntry
 
@@ -77,7 +77,7 @@ def test_entry_titles_drop_link_targets_and_arxiv_ids_come_from_links() -> None:
 
 def test_adding_changes_only_the_added_lines_at_the_top_of_the_heading() -> None:
     doc = listfile.parse(SEED)
-    after = listfile.add_entries(doc, [NewEntry("codec", "A New Codec for Speech LLMs", "2505.12345")])
+    after = listedit.add_entries(doc, [NewEntry("codec", "A New Codec for Speech LLMs", "2505.12345")])
     plus, minus = added_lines(SEED, after)
     assert minus == []
     assert plus == ["- A New Codec for Speech LLMs\n", "  - [arXiv](https://arxiv.org/abs/2505.12345)\n"]
@@ -95,7 +95,7 @@ def test_bottom_position_and_several_headings_in_one_edit() -> None:
         NewEntry("other", "Last one", "2505.00002"),
         NewEntry("NLP", "Second", "2505.00003"),
     ]
-    after = listfile.parse(listfile.add_entries(doc, adds, position="bottom"))
+    after = listfile.parse(listedit.add_entries(doc, adds, position="bottom"))
     nlp = [e.title for e in after.section("nlp").entries]
     assert nlp[-2:] == ["First", "Second"]
     assert after.section("other").entries[-1].title == "Last one"
@@ -104,25 +104,25 @@ def test_bottom_position_and_several_headings_in_one_edit() -> None:
 
 def test_crlf_file_gets_crlf_lines_and_missing_final_newline_is_kept() -> None:
     text = "## A\r\n- One\r\n## B\r\n- Two"
-    after = listfile.add_entries(listfile.parse(text), [NewEntry("B", "New", "2501.00001")], "bottom")
+    after = listedit.add_entries(listfile.parse(text), [NewEntry("B", "New", "2501.00001")], "bottom")
     assert after == "## A\r\n- One\r\n## B\r\n- Two\r\n- New\r\n  - [arXiv](https://arxiv.org/abs/2501.00001)"
 
 
 def test_empty_heading_gets_entries_after_its_intro_text() -> None:
     text = "## A\nSome words.\n\n## B\n- x\n"
-    after = listfile.add_entries(listfile.parse(text), [NewEntry("a", "New", "2501.00001")])
+    after = listedit.add_entries(listfile.parse(text), [NewEntry("a", "New", "2501.00001")])
     assert after == "## A\nSome words.\n- New\n  - [arXiv](https://arxiv.org/abs/2501.00001)\n\n## B\n- x\n"
 
 
 def test_list_style_is_followed() -> None:
     text = "## A\n* One\n    * venue\n"
-    after = listfile.add_entries(listfile.parse(text), [NewEntry("A", "New", "2501.00001")])
+    after = listedit.add_entries(listfile.parse(text), [NewEntry("A", "New", "2501.00001")])
     assert after.startswith("## A\n* New\n    * [arXiv](https://arxiv.org/abs/2501.00001)\n* One\n")
 
 
 def test_unknown_heading_is_a_clear_error() -> None:
     with pytest.raises(ListFormatError) as err:
-        listfile.add_entries(listfile.parse(SEED), [NewEntry("speech", "X", "2501.00001")])
+        listedit.add_entries(listfile.parse(SEED), [NewEntry("speech", "X", "2501.00001")])
     assert err.value.message == (
         "heading 'speech' is not in the list (headings: 'multi-task', 'generation task', 'ASR/ST', "
         "'NLP', 'codec', 'benchmark', 'other')"
@@ -144,7 +144,7 @@ HOSTILE = [
 @pytest.mark.parametrize("title", HOSTILE)
 def test_hostile_titles_stay_one_inert_entry(title: str) -> None:
     doc = listfile.parse(SEED)
-    after = listfile.add_entries(doc, [NewEntry("other", title, "2501.00001")])
+    after = listedit.add_entries(doc, [NewEntry("other", title, "2501.00001")])
     parsed = listfile.parse(after)
     assert len(parsed.entries) == 126  # exactly one more entry, every old one still parsed
     assert parsed.headings == SEED_HEADINGS
@@ -159,9 +159,9 @@ def test_hostile_titles_stay_one_inert_entry(title: str) -> None:
 
 
 def test_markdown_title_escapes_and_simplifies() -> None:
-    assert listfile.markdown_title("A $\\mathcal{O}(n)$ model_v2 [x]") == "A O(n) model\\_v2 \\[x\\]"
-    assert listfile.markdown_title("Speech & Audio &amp; more") == "Speech & Audio &amp;amp; more"
-    assert listfile.markdown_title("x" * 400).endswith("…")
+    assert listedit.markdown_title("A $\\mathcal{O}(n)$ model_v2 [x]") == "A O(n) model\\_v2 \\[x\\]"
+    assert listedit.markdown_title("Speech & Audio &amp; more") == "Speech & Audio &amp;amp; more"
+    assert listedit.markdown_title("x" * 400).endswith("…")
 
 
 # -- reading a list as GitHub renders it ------------------------------------------------------
@@ -204,7 +204,7 @@ def test_comments_count_only_outside_code_spans_and_around_entries() -> None:
 )
 def test_an_entry_spans_blank_lines_and_code_when_indented_text_follows(text: str) -> None:
     assert entries(text) == [("A", "One", ["2401.00001"])]
-    after = listfile.add_entries(listfile.parse(text), [NewEntry("A", "New Paper", "2502.00002")], "bottom")
+    after = listedit.add_entries(listfile.parse(text), [NewEntry("A", "New Paper", "2502.00002")], "bottom")
     lines = after.splitlines()
     assert lines.index("- New Paper") > lines.index("  - [arXiv](https://arxiv.org/abs/2401.00001)")
     assert listfile.parse(text).render() == text
@@ -236,8 +236,8 @@ def test_a_closing_hash_run_needs_a_space() -> None:
 )
 def test_a_title_is_one_line_of_plain_text(title: str, line: str) -> None:
     doc = listfile.parse(SEED)
-    assert listfile.entry_lines(doc, NewEntry("other", title, "2501.00001"))[0] == line + "\n"
-    after = listfile.parse(listfile.add_entries(doc, [NewEntry("other", title, "2501.00001")]))
+    assert listedit.entry_lines(doc, NewEntry("other", title, "2501.00001"))[0] == line + "\n"
+    after = listfile.parse(listedit.add_entries(doc, [NewEntry("other", title, "2501.00001")]))
     assert len(after.entries) == 126 and after.headings == SEED_HEADINGS
     (new,) = [e for e in after.entries if e.arxiv_ids == {"2501.00001"}]
     assert new.heading == "other"

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
-from . import build, listfile, onboarding
+from . import build, listedit, listfile, onboarding
 from .backtest import Backtest, days_of
 from .backtest import run as run_backtest
 from .config import Settings, load_settings, parse_settings
@@ -666,7 +666,7 @@ def describe_sections(doc: listfile.ListDocument, template: str = "") -> list[st
     lines = []
     for s in doc.targets:
         lines.append(f"  {s.name}: {len(s.entries)} paper entr{'y' if len(s.entries) == 1 else 'ies'}, a new one reads")
-        example = listfile.style_example(doc, s.name, template or None)
+        example = listedit.style_example(doc, s.name, template or None)
         lines += [f"      {line}" for line in example.splitlines()]
     return lines
 

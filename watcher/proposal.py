@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from . import glance, listfile
+from . import glance, listedit, listfile
 from .codelinks import first_code_url
 from .listfile import NewEntry
 from .paper import abs_url, split_authors
@@ -130,7 +130,7 @@ def edit_list(text: str, items: Sequence[Scored], rules: ListRules = AS_WRITTEN)
             refiled[arxiv_id] = heading
         additions.append(new_entry(s, heading))
         added.append(arxiv_id)
-    after = listfile.add_entries(doc, additions, rules.position, rules.template or None) if additions else text
+    after = listedit.add_entries(doc, additions, rules.position, rules.template or None) if additions else text
     return ListEdit(text, after, tuple(added), tuple(present), refiled, tuple(unplaced), doc.headings)
 
 
@@ -253,7 +253,7 @@ def pr_text(text: str) -> str:
     """Paper text made safe for one line of the PR body: escaped like a list title (no link, tag,
     comment, code or emphasis can open; nothing reads as a block), and no "@name" or "#12" that
     GitHub would turn into a mention or a cross-reference (a zero-width space after the sign)."""
-    escaped = listfile.markdown_text(text)
+    escaped = listedit.markdown_text(text)
     return _REFERENCE.sub(lambda m: m[1] + "\u200b", escaped)
 
 

@@ -5,7 +5,7 @@ A listed paper with an arXiv id (linked from its entry, or its exact title resol
 `watcher enrich`) gets a venue when arXiv's journal reference or comment names one clearly
 (venues.explain_venue), the list does not show that venue for it in any form (venues.shows_venue
 over the entry's lines: sub-lines, tags, table cells), no earlier proposal of that venue for it
-exists (open, merged or rejected), and its section writes venues (listfile.venue_edit: an
+exists (open, merged or rejected), and its section writes venues (listedit.venue_edit: an
 indented `- TASLP` line, a `(ICLR 2024)` tag, a venue column). Nothing else of the entry changes.
 
 The pull request section sits between its own markers, outside the new papers' part, so either
@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import listfile
+from . import listedit, listfile
 from .listfile import Entry, ListDocument
 from .paper import Paper, abs_url
 from .ports import VenueOutcome, VenueUpdate
@@ -169,7 +169,7 @@ def plan(
             skipped["pending"] += 1
             continue
         entry = item.entries[0]
-        if listfile.venue_edit(doc, entry, written) is None:
+        if listedit.venue_edit(doc, entry, written) is None:
             named = entry.venue and not is_preprint_marker(entry.venue)
             skipped["other_venue" if named else "no_style"] += 1
             continue
@@ -223,7 +223,7 @@ def apply(text: str, updates: Sequence[VenueUpdate]) -> VenueEdit:
             left.append(u)
             continue
         e = entries[0]
-        edited = listfile.venue_edit(doc, e, u.venue) if e.start not in taken else None
+        edited = listedit.venue_edit(doc, e, u.venue) if e.start not in taken else None
         new = _split(edited) if edited is not None else []
         grown = len(new) - len(lines)
         if edited is None or new[: e.start] != lines[: e.start] or new[e.end + grown :] != lines[e.end :]:
@@ -313,7 +313,7 @@ def venues_in(body: str | None) -> dict[str, VenueUpdate]:
 
 
 def _cell(text: str) -> str:
-    return listfile.markdown_text(text).replace("|", "\\|")
+    return listedit.markdown_text(text).replace("|", "\\|")
 
 
 def _row(u: VenueUpdate, source_chars: int) -> str:

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from tests.conftest import SHARED
-from watcher import listfile
+from watcher import listedit, listfile
 from watcher.listfile import NewEntry
 
 OUT = Path(__file__).resolve().parent / "lists"
@@ -80,7 +80,7 @@ def golden(path: Path) -> dict[str, object]:
     text = path.read_text(encoding="utf-8")
     doc = listfile.parse(text)
     adds = additions(doc)
-    after = listfile.add_entries(doc, adds)
+    after = listedit.add_entries(doc, adds)
     step = max(1, len(doc.entries) // 12)
     return {
         "file": path.name,
@@ -98,7 +98,7 @@ def golden(path: Path) -> dict[str, object]:
         ],
         "skipped": [[s.line + 1, s.reason, len(s.arxiv_ids), s.text[:70]] for s in doc.skipped],
         "sample": [entry_record(e) for e in doc.entries[::step]],
-        "styles": {s.name: listfile.style_example(doc, s.name) for s in doc.targets},
+        "styles": {s.name: listedit.style_example(doc, s.name) for s in doc.targets},
         "edit": {
             "additions": [[a.heading, a.title, a.arxiv_id] for a in adds],
             "insertions": insertions(text, after),

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from tests.test_listfile import TRICKY
-from watcher import listfile
+from watcher import listedit, listfile
 from watcher.listfile import NewEntry
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,7 @@ def insertions(before: str, after: str) -> list[list[object]]:
 
 
 def edit_case(text: str, adds: list[NewEntry], position: str) -> dict[str, object]:
-    after = listfile.add_entries(listfile.parse(text), adds, position)
+    after = listedit.add_entries(listfile.parse(text), adds, position)
     return {
         "position": position,
         "additions": [[a.heading, a.title, a.arxiv_id] for a in adds],
@@ -88,7 +88,7 @@ def main() -> None:
     cases.append(edit_case(crlf, [NewEntry("ASR/ST", "A CRLF Paper", "2602.00001")], "bottom"))
     no_final = SEED.rstrip("\n")
     cases.append(edit_case(no_final, [NewEntry("other", "At The Very End", "2602.00002")], "bottom"))
-    lines = {t: listfile.entry_lines(doc, NewEntry("other", t, "2501.00001")) for t in [*HOSTILE, "A Plain Title"]}
+    lines = {t: listedit.entry_lines(doc, NewEntry("other", t, "2501.00001")) for t in [*HOSTILE, "A Plain Title"]}
 
     golden = {
         "commit": "8e1b12c",
