@@ -439,3 +439,21 @@ def test_corrupt_foreign_and_pickled_artifacts_are_refused(lexical_model: Model,
         artifact.load(tmp_path)
     with pytest.raises(ModelError, match="no model in"):
         artifact.load(tmp_path / "empty")
+
+
+def test_a_flat_list_with_one_heading_trains_and_files_everything_under_it() -> None:
+    """Many lists are one flat list: the relevance model is learned as for any list, and every
+    paper goes under the one heading, with no runner-up to show."""
+    from watcher import glance
+
+    flat = [Example(paper(s), 1, "Papers", "list") for s in SEED]
+    flat += [Example(paper(p), 0, None, "background", day=p["published"]) for p in POOL if p["published"] in DAYS[:4]]
+    model = train(
+        flat, profile=builders.seed_profile(), encoder=None, recipe=Recipe(embeddings=False), target_precision=0.8
+    )
+    assert model.headings == ["Papers"]
+    scored = model.score([paper(p) for p in day_papers(DAYS[5])])
+    assert {s.heading for s in scored} == {"Papers"} and all(s.heading_scores == {"Papers": 1.0} for s in scored)
+    assert not any(glance.close_runner_up(s) for s in scored)
+    relevant = [s for s, p in zip(scored, day_papers(DAYS[5]), strict=True) if p["label"] == "relevant"]
+    assert sum(s.selected for s in relevant) >= len(relevant) / 2  # and it still finds the list's papers

@@ -171,8 +171,9 @@ def test_every_command_is_documented_in_the_readme() -> None:
 
 
 def test_a_retrain_that_cannot_train_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A model trained on a list of two headings; the maintainer merges them into one. The model
-    is stale, and no heading model can be learned from one heading."""
+    """A model trained on a list of two headings. The maintainer merges them into one: the model
+    is stale and retrains as a flat list. Then they cut the list to three entries: too few to
+    learn from, so the run stops with one line that says so, and exits 1."""
     titles = [e.title for e in listfile.parse(SEED_LIST.read_text()).entries][:30]
     the_list = tmp_path / "list.md"
     the_list.write_text(
@@ -184,6 +185,14 @@ def test_a_retrain_that_cannot_train_is_one_line_and_exit_1(tmp_path: Path, caps
     assert main(["train", "--config", str(config), "--background", str(background)]) == 0
     the_list.write_text("## everything\n" + "".join(f"- {t}\n" for t in titles))
     capsys.readouterr()
+    assert main(["run", "--config", str(config), "--feed", str(EMPTY_FEED)]) == 0
+    kept = json.loads((tmp_path / "state" / "model" / "card.json").read_text())  # retrained beside the state
+    assert kept["retrained_because"] == "stale" and kept["checks"]["passed"]
+    capsys.readouterr()
+    the_list.write_text("## everything\n" + "".join(f"- {t}\n" for t in titles[:3]))
     assert main(["run", "--config", str(config), "--feed", str(EMPTY_FEED)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["watcher: error: load model: retraining failed: the list needs at least two headings with entries"]
+    assert (
+        err[-1] == "watcher: error: load model: retraining failed: too few examples to train (3 positives, 58 others)"
+    )
+    assert [line for line in err if line.startswith("watcher: error")] == err[-1:]

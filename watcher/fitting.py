@@ -414,16 +414,20 @@ def _fit_headings(d: Prepared, recipe: Recipe, use_emb: bool) -> HeadingModel:
     """The positives (list entries and accepted proposals) under their headings."""
     positives = np.flatnonzero(d.y == 1)
     heads = ordered_headings([d.examples[i] for i in positives])
-    if len(heads) < 2:
-        raise ValueError("the list needs at least two headings with entries")
+    if not heads:
+        raise ValueError("the list has no heading with entries")
     hy = np.array([heads.index(d.examples[i].heading or "") for i in positives])
     idf = features.filtered_idf(d.counts[positives], 1, 1.0)
-    hx = features.tfidf(d.counts[positives], idf)
-    cols = np.flatnonzero(idf)
     lex_coef = np.zeros((len(heads), features.N_FEATURES), dtype=np.float32)
-    lex_coef[:, cols], lex_bias = multiclass(hx[:, cols], hy, d.w[positives], len(heads), recipe.heading_c)
+    lex_bias = np.zeros(len(heads))
     emb_coef = np.zeros((len(heads), DIM), np.float32)
     emb_bias = np.zeros(len(heads))
+    if len(heads) == 1:  # a flat list: every paper goes under its one heading
+        use_emb = False
+    else:
+        hx = features.tfidf(d.counts[positives], idf)
+        cols = np.flatnonzero(idf)
+        lex_coef[:, cols], lex_bias = multiclass(hx[:, cols], hy, d.w[positives], len(heads), recipe.heading_c)
     if use_emb:
         emb_coef, emb_bias = multiclass(d.emb[positives], hy, d.w[positives], len(heads), recipe.heading_c)
     return HeadingModel(
