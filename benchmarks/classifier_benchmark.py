@@ -348,8 +348,13 @@ def fmt(m: dict) -> str:
 
 
 def timing(db: Data) -> dict:
-    """Train on the list + 14 days (cold start), then score one day of ~300 papers in a fresh
-    process through `watcher score`, model load included."""
+    """Without embeddings (the default) and with them: train on the list + 14 days (cold start)
+    from text, then score one day of ~300 papers in a fresh process through `watcher score`,
+    model load included."""
+    return {name: _timing(db, emb) for name, emb in (("default", False), ("embeddings", True))}
+
+
+def _timing(db: Data, embeddings: bool) -> dict:
     import subprocess
     import tempfile
 
@@ -362,8 +367,8 @@ def timing(db: Data) -> dict:
     fitted = fit_model(
         examples,
         profile=config_profile(),
-        encoder=MiniLM.load(max_length=128),
-        recipe=Recipe(),
+        encoder=MiniLM.load(max_length=128) if embeddings else None,
+        recipe=Recipe(embeddings=embeddings),
         target_precision=TARGET,
     )
     train_s = time.perf_counter() - started
@@ -380,7 +385,7 @@ def timing(db: Data) -> dict:
         )
         day = [db.pool[i] for i in np.flatnonzero(db.day == d) if not db.replacement[i]][:300]
         (out / "day.jsonl").write_text("".join(json.dumps(p) + "\n" for p in day))
-        (out / "config.toml").write_text("")
+        (out / "config.toml").write_text(f"[classifier]\nembeddings = {str(embeddings).lower()}\n")
         started = time.perf_counter()
         done = subprocess.run(
             [
@@ -404,7 +409,7 @@ def timing(db: Data) -> dict:
             raise RuntimeError(f"watcher score failed: {done.stderr.strip()}")
         score_s = time.perf_counter() - started
     return {
-        "train_seconds_cold_start_from_text_including_embedding": round(train_s, 1),
+        "train_seconds_cold_start_from_text" + ("_including_embedding" if embeddings else ""): round(train_s, 1),
         "score_seconds_one_day_fresh_process": round(score_s, 1),
         "papers_scored": len(day),
     }
