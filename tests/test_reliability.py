@@ -4,26 +4,19 @@ Over real announcement days, the real pipeline (feedparser, slack-sdk, PyGithub)
 loopback arXiv, Slack and GitHub. At each external call in turn a fault is injected for a whole
 run (connection reset, a lost answer after the service did the work, timeout, 429, 5xx, broken
 bodies, Slack ok:false, GitHub 401/403/404/409/422); then the day is run again without faults,
-and the next day too. Separately, the process is killed (SIGKILL) between and during
-deliveries. After the last day, every proposed paper must be in exactly one Slack post and
-exactly once in the list on the pull request branch, nothing else may be, and the state
-database must open and agree with GitHub.
+and the next day too. After the last day, every proposed paper must be in exactly one Slack post
+and exactly once in the list on the pull request branch, nothing else may be, and the state
+database must open and agree with GitHub. The process killed between and during deliveries:
+tests/test_crash_recovery.py.
 
 The fast set runs in CI; `pytest -m soak tests/test_reliability.py` runs the other combinations of
-call site and fault (the fast set and the kill points are not soak-marked).
+call site and fault (the fast set is not soak-marked).
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
-
 import pytest
 
-from tests.conftest import ROOT
 from tests.fakes.loopback import LoopbackServer
 from tests.realdays import days
 from tests.world import World, small_day
@@ -161,58 +154,8 @@ def test_fault_soak(world: World, service: str, site: str, kind: str, fault: dic
     run_scenario(world, service, site, fault)
 
 
-# -- killed in the middle ---------------------------------------------------------------------
-
-KILL_POINTS = {
-    # (service, method, path, how): "hang_after" = the service did the work, the answer is pending;
-    # "hang_before" = the request is in flight and the service never acts on it.
-    "after the list commit landed": ("github", "PUT", r"/contents/README\.md$", "hang_after"),
-    "before the list commit": ("github", "PUT", r"/contents/README\.md$", "hang_before"),
-    "after the pull request was opened": ("github", "POST", r"^/repos/acme/papers/pulls$", "hang_after"),
-    "after the labels were set": ("github", "POST", r"/issues/\d+/labels$", "hang_after"),
-    "before the Slack post": ("slack", "POST", r"chat\.postMessage", "hang_before"),
-    "after the Slack post landed": ("slack", "POST", r"chat\.postMessage", "hang_after"),
-    "after the pull request update landed": ("github", "PATCH", r"/pulls/\d+$", "hang_after"),
-}
-
-
-@pytest.mark.parametrize("point", list(KILL_POINTS), ids=list(KILL_POINTS))
-def test_sigkill_between_and_during_deliveries(world: World, point: str) -> None:
-    service, method, path, how = KILL_POINTS[point]
-    fake = {"github": world.github, "slack": world.slack}[service]
-    kill_day = DAY_B if "update" in point else DAY_A
-    for day in (DAY_A, DAY_B, DAY_C):
-        world.serve(small_day(day))
-        if day == kill_day:
-            before = len(fake.requests_matching(method, path))
-            fake.fail(method, path, kind=how, seconds=60)
-            env = {**os.environ, "SLACK_BOT_TOKEN": world.slack.token, "GITHUB_TOKEN": world.github.token}
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "watcher", "run", "--config", str(world.config)],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            try:
-                deadline = time.time() + 120
-                while len(fake.requests_matching(method, path)) == before and proc.poll() is None:
-                    assert time.time() < deadline, "the killed run never reached the kill point"
-                    time.sleep(0.05)
-                time.sleep(0.2)
-                assert proc.poll() is None, "the run ended before it could be killed"
-                proc.send_signal(signal.SIGKILL)
-                proc.wait(timeout=30)
-            finally:
-                if proc.poll() is None:
-                    proc.kill()
-            fake.clear_faults()
-        assert world.run() == 0, world.dump()
-    world.check_exactly_once()
-
-
 def test_the_number_of_scenarios() -> None:
     """Reported in the notes: how many fault scenarios the fast set and the soak run."""
     fast, soak = len(scenarios(False)), len(scenarios(True))
-    print(f"fault scenarios: {fast} in CI, {soak} with -m soak; kill points: {len(KILL_POINTS)}")
+    print(f"fault scenarios: {fast} in CI, {soak} with -m soak")
     assert fast >= 40 and soak >= 150 and len(FAST) == fast

@@ -271,7 +271,7 @@ def train_model(
     examples = examples_from_files(
         doc, metadata=metadata, background=background, feedback=feedback, headings=settings.list.headings
     )
-    log(f"training on {len(examples)} papers from {list_path} ({sum(e.label for e in examples)} positive)")
+    log(f"training on {len(examples)} papers from {shown(list_path)} ({sum(e.label for e in examples)} positive)")
     overrides = settings.profile.as_mapping()
 
     def profile(rows: Sequence[Example]) -> Profile:  # learned anew in each fold: honest figures
@@ -338,6 +338,14 @@ def describe_list(doc: listfile.ListDocument) -> list[str]:
     return lines
 
 
+def shown(path: Path) -> str:
+    """A path as a user reads it: relative to the working directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def describe_card(card: dict[str, Any], out: Path) -> str:
     c = card["training_counts"]
     cv = card.get("cross_validation", {})
@@ -347,7 +355,7 @@ def describe_card(card: dict[str, Any], out: Path) -> str:
         else "estimated from held-out list entries vs background"
     )
     lines = [
-        f"model {card['model_id']} written to {out}",
+        f"model {card['model_id']} written to {shown(out)}",
         f"  trained on {c['list']} list entries, {c['accepted']} accepted and {c['rejected']} rejected "
         f"papers, {c['background']} background papers ({cv.get('train_seconds', 0):.0f} s)",
         f"  proposes papers with relevance >= {card['threshold']['relevance']:.3f} "
