@@ -58,6 +58,7 @@ def test_an_opening_sentence_too_long_is_cut_at_a_word() -> None:
         (0.9899, 0.0, "above 99% of list entries"),
         (0.9962, 0.0, "above 99.6% of list entries"),
         (1.0, 1.26, "above all list entries (+1.3)"),
+        (1.0, 0.02, "above all list entries"),  # just past the best: no "+0.0"
     ],
 )
 def test_standing_words(standing: float | None, lead: float, words: str) -> None:

@@ -90,11 +90,12 @@ def nearest_under(s: Scored, heading: str | None = None) -> Neighbour | None:
 def standing_words(standing: float | None, lead: float = 0.0) -> str:
     """The standing as a reviewer reads it: "above 87% of list entries"; "above 99.6% ..." near
     the top (one decimal, so papers there still differ); "above all list entries (+1.3)" past
-    the best, with how far past it in score points. "" when there is no standing."""
+    the best, with how far past it in score points (when that is at least 0.05). "" when there
+    is no standing."""
     if standing is None:
         return ""
-    if standing >= 1.0:
-        return f"above all list entries (+{lead:.1f})"
+    if standing >= 1.0:  # how far past the best, when that rounds to something
+        return f"above all list entries (+{lead:.1f})" if lead >= 0.05 else "above all list entries"
     percent = 100 * standing
     shown = f"{percent:.1f}" if percent >= 99 else f"{percent:.0f}"
     return f"above {shown}% of list entries"
