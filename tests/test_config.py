@@ -98,6 +98,7 @@ def test_settings_are_immutable() -> None:
         ),
         ("[arxiv]\ntimeout = 0\n", "arxiv.timeout: expected a number of seconds > 0, got number 0.0"),
         ("[venues]\nevery_days = 0\n", "venues.every_days: expected a number of days >= 1, got integer 0"),
+        ("[venues]\nmax_per_check = 0\n", "venues.max_per_check: expected a number of venues >= 1, got integer 0"),
         ("[venues]\nenabled = 'weekly'\n", "venues.enabled: expected true or false, got string 'weekly'"),
         ("[arxiv]\nretries = 1.5\n", "arxiv.retries: expected an integer, got number 1.5"),
         ("[arxiv]\nrss_url = 'ftp://x'\n", "arxiv.rss_url: expected an http(s) URL, got string 'ftp://x'"),

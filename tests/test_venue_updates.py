@@ -102,6 +102,15 @@ def test_each_listed_paper_with_a_clear_new_venue_gets_one_update_in_list_order(
     assert got.skipped == Counter({"shown": 1, "other_venue": 1, "unclear": 2})
 
 
+def test_a_check_proposes_at_most_max_per_check_and_the_next_check_the_rest() -> None:
+    doc = listfile.parse(LINKED)
+    first = plan(doc, listed_papers(doc), METADATA, {}, DAY, most=1)
+    assert [u.arxiv_id for u in first.updates] == ["2410.00037"] and first.skipped["later"] == 1
+    merged = {(u.arxiv_id, u.venue): "merged" for u in first.updates}  # the maintainer merged it
+    second = plan(doc, listed_papers(doc), METADATA, merged, DAY, most=1)
+    assert [u.arxiv_id for u in second.updates] == ["2409.06666"] and second.skipped["later"] == 0
+
+
 def test_earlier_proposals_are_never_made_again() -> None:
     doc = listfile.parse(LINKED)
     listed = listed_papers(doc)

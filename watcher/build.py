@@ -275,6 +275,7 @@ def run_adapters(
             target=venue_target,
             metadata=ArxivMetadata(api, log=log),
             every=timedelta(days=settings.venues.every_days),
+            most=settings.venues.max_per_check,
             resolved=lambda: resolved_titles(cache_path(settings.state.path)),
         )
     targets = [

@@ -128,6 +128,7 @@ class BackfillSettings:
 class VenueSettings:
     enabled: bool = True
     every_days: int = 7
+    max_per_check: int = 30
 
 
 @dataclass(frozen=True)
@@ -316,6 +317,8 @@ def _check(s: Settings) -> None:
         fail("list.path", "the list's path in the repository", s.list.path)
     if s.venues.every_days < 1:
         fail("venues.every_days", "a number of days >= 1", s.venues.every_days)
+    if s.venues.max_per_check < 1:
+        fail("venues.max_per_check", "a number of venues >= 1", s.venues.max_per_check)
     if s.schedule.misfire_grace_time < 1:
         fail("schedule.misfire_grace_time", "seconds >= 1", s.schedule.misfire_grace_time)
     pr = s.profile

@@ -61,6 +61,7 @@ class VenueCheck:
     target: VenueTarget
     metadata: MetadataSource
     every: timedelta = timedelta(days=7)  # venues.every_days
+    most: int | None = None  # venues.max_per_check
     # title key -> arXiv id for entries without a link (`watcher enrich`'s exact-title hits); read
     # inside the stage, so a broken cache fails the venue check, not the run
     resolved: Callable[[], Mapping[str, str]] = dict
@@ -506,7 +507,7 @@ def _propose_venues(
         )
     else:
         papers = check.metadata.papers([p.arxiv_id for p in listed])
-        plan = venue_updates.plan(doc, listed, papers, _known_venues(run, outcomes), now.date())
+        plan = venue_updates.plan(doc, listed, papers, _known_venues(run, outcomes), now.date(), most=check.most)
         for reason, n in plan.skipped.items():
             report.counts[f"venues_{reason}"] = n
         done = check.target.propose_venues(plan.updates)
@@ -514,6 +515,11 @@ def _propose_venues(
         report.venue_updates = list(applied)
         report.counts["venues_proposed"] = len(applied)
         report.pr_url = done.url or report.pr_url
+        if plan.skipped["later"]:
+            report.notes.append(
+                f"venue updates: {plan.skipped['later']} more left for the next check (venues.max_per_check = "
+                f"{check.most})"
+            )
         if len(applied) < len(plan.updates):
             report.notes.append(
                 f"venue updates: {len(plan.updates) - len(applied)} left for the next check "

@@ -112,6 +112,7 @@ SKIP_REASONS = {
     "rejected": "this venue was proposed and rejected (deleted, or the pull request closed)",
     "other_venue": "its entry names another venue",
     "no_style": "its section writes no venues",
+    "later": "more venues than venues.max_per_check: left for the next check",
 }
 
 
@@ -142,9 +143,11 @@ def plan(
     papers: Mapping[str, Paper],
     known: Mapping[tuple[str, str], str],
     day: date | None = None,
+    most: int | None = None,
 ) -> Plan:
     """The venue updates for `listed`, given their arXiv metadata and the earlier proposals
-    (`known`: (arXiv id, venue) -> proposed / merged / rejected)."""
+    (`known`: (arXiv id, venue) -> proposed / merged / rejected); at most `most` of them, in the
+    list's order (the others are left for the next check, which finds them again)."""
     pending = {i for (i, _), status in known.items() if status == PROPOSED}
     updates: list[VenueUpdate] = []
     skipped: Counter[str] = Counter()
@@ -182,6 +185,9 @@ def plan(
                 day=day.isoformat() if day else "",
             )
         )
+    if most is not None and len(updates) > most:
+        skipped["later"] += len(updates) - most
+        updates = updates[:most]
     return Plan(tuple(updates), skipped)
 
 
