@@ -40,6 +40,7 @@ from .listfile import (
     NewEntry,
     Section,
     Table,
+    _cell_spans,
     _cells,
     _strip_eol,
 )
@@ -917,37 +918,3 @@ def _inside_link_target(line: str, k: int) -> bool:
             text_end = sp.start + 1 + len(sp.text) + (1 if sp.kind == "image" else 0)
             return k > text_end
     return False
-
-
-def _cell_spans(row: str) -> list[tuple[int, int]]:
-    """Where each cell of a table row is (`_cells` order), as (start, end) in the row."""
-    out: list[tuple[int, int]] = []
-    s = row
-    i = 0
-    while i < len(s) and s[i] in " \t":
-        i += 1
-    if i < len(s) and s[i] == "|":
-        i += 1
-    start = i
-    in_code = 0
-    end_limit = len(s.rstrip())
-    if s.rstrip().endswith("|") and not s.rstrip().endswith("\\|"):
-        end_limit -= 1
-    while i < end_limit:
-        c = s[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "`":
-            m = re.match(r"`+", s[i:])
-            assert m is not None
-            n = len(m.group(0))
-            in_code = 0 if in_code == n else (in_code or n)
-            i += n
-            continue
-        if c == "|" and not in_code:
-            out.append((start, i))
-            start = i + 1
-        i += 1
-    out.append((start, max(start, end_limit)))
-    return out

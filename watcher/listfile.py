@@ -459,37 +459,37 @@ class _Item:
 
 def _cells(row: str) -> list[str]:
     """A table row's cells (a `\\|` or a `|` inside a code span is text)."""
-    s = row.strip()
-    if s.startswith("|"):
-        s = s[1:]
-    if s.endswith("|") and not s.endswith("\\|"):
-        s = s[:-1]
-    cells: list[str] = []
-    cur: list[str] = []
-    i = 0
+    return [row[start:end] for start, end in _cell_spans(row)]
+
+
+def _cell_spans(row: str) -> list[tuple[int, int]]:
+    """Where each cell of a table row is, as (start, end) in the row: between the pipes that are
+    neither escaped nor inside a code span, without the row's outer pipes and whitespace."""
+    out: list[tuple[int, int]] = []
+    end_limit = len(row.rstrip())
+    i = len(row) - len(row.lstrip())
+    if i < end_limit and row[i] == "|":
+        i += 1
+    if end_limit > i and row[end_limit - 1] == "|" and row[end_limit - 2 : end_limit] != "\\|":
+        end_limit -= 1
+    start = i
     in_code = 0
-    while i < len(s):
-        c = s[i]
-        if c == "\\" and i + 1 < len(s):
-            cur.append(s[i : i + 2])
+    while i < end_limit:
+        c = row[i]
+        if c == "\\":
             i += 2
             continue
         if c == "`":
-            m = re.match(r"`+", s[i:])
-            assert m is not None
-            n = len(m.group(0))
-            in_code = 0 if in_code == n else (in_code if in_code else n)
-            cur.append(m.group(0))
+            n = len(row) - len(row[i:].lstrip("`")) - i
+            in_code = 0 if in_code == n else (in_code or n)
             i += n
             continue
         if c == "|" and not in_code:
-            cells.append("".join(cur))
-            cur = []
-        else:
-            cur.append(c)
+            out.append((start, i))
+            start = i + 1
         i += 1
-    cells.append("".join(cur))
-    return cells
+    out.append((start, max(start, end_limit)))
+    return out
 
 
 _ROLE_WORDS = (
