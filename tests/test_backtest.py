@@ -3,39 +3,20 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.listrepo import INDEX, REPO, list_repo
 from tests.realdays import pool, write_config
 from watcher.cli import main
-
-LISTS = SHARED / "lists"
-INDEX = {r["repo"]: r for r in map(json.loads, (LISTS / "index.jsonl").read_text().splitlines())}
-REPO = "ckyang1124/LALM-Evaluation-Survey"  # audio-language benchmarks: 15 of its later additions are pool days'
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True)
 
 
 def test_backtest_finds_what_the_maintainer_added_later_at_git_revisions(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     row = INDEX[REPO]
-    snapshot, head = (LISTS / f for f in sorted(row["files"], key=len, reverse=True))
-    repo = tmp_path / "list-repo"
-    repo.mkdir()
-    git(repo, "init", "-q")
-    git(repo, "config", "user.email", "m@example.org")
-    git(repo, "config", "user.name", "Maintainer")
-    (repo / "README.md").write_bytes(snapshot.read_bytes())
-    git(repo, "add", "README.md")
-    git(repo, "commit", "-qm", "as it was")
-    (repo / "README.md").write_bytes(head.read_bytes())
-    git(repo, "commit", "-qam", "later")
+    repo = list_repo(tmp_path)
     papers = tmp_path / "days.jsonl"
     papers.write_text("".join(json.dumps(p) + "\n" for p in pool()))
     config = write_config(tmp_path, embeddings=False, list={"file": repo / "README.md"})

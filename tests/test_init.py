@@ -13,15 +13,13 @@ import pytest
 
 from tests.conftest import SHARED
 from tests.fakes.arxiv import FakeArxiv, rss_feed
+from tests.listrepo import REPO, list_repo
 from tests.realdays import QUERY, as_arxiv, papers_of, pool
 from tests.test_workflows import tool, zizmor
 from watcher import listfile, onboarding
 from watcher.cli import main
 from watcher.config import ArxivSettings, parse_settings
 
-LISTS = SHARED / "lists"
-INDEX = {r["repo"]: r for r in map(json.loads, (LISTS / "index.jsonl").read_text().splitlines())}
-REPO = "ckyang1124/LALM-Evaluation-Survey"  # a table per topic, under <details> blocks
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
 
@@ -112,36 +110,6 @@ def test_the_written_config_says_what_was_learned_and_nothing_else(tmp_path: Pat
 
 
 # -- the whole command --------------------------------------------------------------------------
-
-
-def git(cwd: Path, *args: str, when: str = "") -> str:
-    env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when} if when else {}
-    done = subprocess.run(
-        ["git", "-C", str(cwd), *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), **env},
-    )
-    return done.stdout
-
-
-def list_repo(tmp_path: Path) -> Path:
-    """The list's repository as its history had it: the snapshot before the labelled days, then the head."""
-    row = INDEX[REPO]
-    snapshot, head = (LISTS / f for f in sorted(row["files"], key=len, reverse=True))
-    repo = tmp_path / "LALM-Evaluation-Survey"
-    repo.mkdir()
-    git(repo, "init", "-q")
-    git(repo, "config", "user.email", "m@example.org")
-    git(repo, "config", "user.name", "Maintainer")
-    git(repo, "remote", "add", "origin", f"https://github.com/{REPO}.git")
-    (repo / "README.md").write_bytes(snapshot.read_bytes())
-    git(repo, "add", "README.md")
-    git(repo, "commit", "-qm", "as it was", when="2025-05-08T10:00:00+00:00")
-    (repo / "README.md").write_bytes(head.read_bytes())
-    git(repo, "commit", "-qam", "later", when="2026-08-07T10:00:00+00:00")
-    return repo
 
 
 def arxiv_records(readme: str) -> list[dict[str, Any]]:
