@@ -9,7 +9,6 @@ lines an edit adding three papers to two sections inserts.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -21,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SEED_LIST, SHARED
-from tests.golden.make_list_goldens import additions, entry_record
+from tests.golden.make_list_goldens import additions, entry_record, section_records, skipped_records
+from tests.golden.make_seed_golden import insertions, parse_case
 from watcher import listedit, listfile
 from watcher.errors import ListFormatError
 from watcher.listfile import NewEntry
@@ -37,27 +37,6 @@ LINKED = re.compile(
     r"(\d{4}\.\d{4,5})",
     re.I,
 )
-
-
-def ops(before: str, after: str) -> list[list[object]]:
-    a, b = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    return [
-        [tag, i1, i2, b[j1:j2]]
-        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-        if tag != "equal"
-    ]
-
-
-def parse_case(text: str) -> dict[str, object]:
-    doc = listfile.parse(text)
-    return {
-        "headings": list(doc.headings),
-        "sections": [[s.name, s.line, s.end, len(s.entries)] for s in doc.sections],
-        "entries": [[e.heading, e.title, sorted(e.arxiv_ids), e.start, e.end] for e in doc.entries],
-        "bullet": doc.bullet,
-        "sub_indent": doc.sub_indent,
-        "newline": doc.newline,
-    }
 
 
 # -- the seed list: exactly as before ---------------------------------------------------------------
@@ -79,7 +58,7 @@ def test_seed_edits_are_byte_identical_to_what_they_were(case: dict[str, object]
     hashes = [hashlib.sha256(o.encode()).hexdigest() for o in outs]
     assert case["sha256"] in hashes
     k = hashes.index(str(case["sha256"]))
-    assert ops(bases[k], outs[k]) == case["insertions"]
+    assert insertions(bases[k], outs[k]) == case["insertions"]
 
 
 def test_seed_entry_lines_are_what_they_were() -> None:
@@ -117,7 +96,7 @@ def test_seed_code_links_and_venues_are_sub_lines() -> None:
     after = listedit.venue_edit(doc, doc.section("codec").entries[0], "ICASSP 2026")
     assert after is not None
     entry = doc.section("codec").entries[0]
-    assert ops(SEED, after) == [["insert", entry.end, entry.end, ["  - ICASSP 2026\n"]]]
+    assert insertions(SEED, after) == [["insert", entry.end, entry.end, ["  - ICASSP 2026\n"]]]
     masked = next(e for e in doc.entries if e.title.startswith("Masked Audio"))
     assert listedit.venue_edit(doc, masked, "ICASSP 2026") is None  # it names its venue (ICLR2024)
 
@@ -145,18 +124,8 @@ def test_list_reads_as_checked_by_reading(path: Path, docs: dict[str, tuple[str,
     gold = golden_for(path)
     assert doc.render() == text
     assert len(doc.entries) == gold["entries"]
-    assert [
-        {
-            "name": s.name,
-            "line": s.line + 1,
-            "level": s.level,
-            "target": s.target,
-            "why": s.why,
-            "entries": len(s.entries),
-        }
-        for s in doc.sections
-    ] == gold["sections"]
-    assert [[s.line + 1, s.reason, len(s.arxiv_ids), s.text[:70]] for s in doc.skipped] == gold["skipped"]
+    assert section_records(doc) == gold["sections"]
+    assert skipped_records(doc) == gold["skipped"]
     step = max(1, len(doc.entries) // 12)
     assert [entry_record(e) for e in doc.entries[::step]] == gold["sample"]
     assert {s.name: listedit.style_example(doc, s.name) for s in doc.targets} == gold["styles"]
@@ -195,7 +164,7 @@ def test_edit_adds_three_papers_in_the_lists_own_style(
     adds = additions(doc)
     assert [[a.heading, a.title, a.arxiv_id] for a in adds] == gold["additions"]  # type: ignore[index]
     after = listedit.add_entries(doc, adds)
-    changes = ops(text, after)
+    changes = insertions(text, after)
     assert changes == gold["insertions"]  # type: ignore[index]
     assert all(tag == "insert" for tag, *_ in changes)  # no other byte changed
     again = listfile.parse(after)
@@ -233,7 +202,7 @@ def test_hostile_titles_stay_inert_in_every_style(
         for j, section in enumerate(targets):
             arxiv_id = f"2607.{k:02d}{j:03d}"
             after = listedit.add_entries(doc, [NewEntry(section.name, title, arxiv_id, authors=("A <b>| C",))])
-            assert all(tag == "insert" for tag, *_ in ops(text, after))
+            assert all(tag == "insert" for tag, *_ in insertions(text, after))
             again = listfile.parse(after)
             assert again.headings == doc.headings and len(again.sections) == len(doc.sections)
             assert len(again.entries) == len(doc.entries) + 1, (title, section.name)
@@ -470,7 +439,7 @@ def test_user_templates_are_checked_and_used() -> None:
     template = "- [{title}]({url}) ({first_author_surname} {year}){? [code]({code})}\n  - {date:%b %Y}, {authors:etal}"
     new = NewEntry("codec", "A | B", "2601.00002", authors=("Ada Lovelace", "Alan Turing"), published=date(2026, 1, 5))
     after = listedit.add_entries(listfile.parse(SEED), [new], template=template)
-    assert ops(SEED, after) == [
+    assert insertions(SEED, after) == [
         [
             "insert",
             107,
@@ -510,7 +479,7 @@ def test_numbered_lists_are_never_renumbered() -> None:
     five = NewEntry("A", "Paper Number Five", "2305.00001", authors=("Sam Smith",))
     after = listedit.add_entries(doc, [five])
     # ordered by id: at the end, numbered after the last item; no existing line changes
-    assert ops(text, after) == [
+    assert insertions(text, after) == [
         [
             "insert",
             9,
@@ -547,7 +516,7 @@ def test_adversarial_inputs_never_crash(text: str) -> None:
     assert doc.render() == text
     for section in doc.sections:
         after = listedit.add_entries(doc, [NewEntry(section.name, "New | Paper", "2601.00001")])
-        assert all(tag == "insert" for tag, *_ in ops(text, after)) or not text.endswith("\n")
+        assert all(tag == "insert" for tag, *_ in insertions(text, after)) or not text.endswith("\n")
         listedit.style_example(doc, section.name)
         for e in section.entries:
             listedit.venue_edit(doc, e, "ICASSP 2026")
@@ -558,7 +527,7 @@ def test_venue_edits_in_each_venue_style(docs: dict[str, tuple[str, listfile.Lis
         text, doc = docs[name]
         after = listedit.venue_edit(doc, doc.section(section).entries[k], "ICASSP 2026")
         assert after is not None
-        return ops(text, after)
+        return insertions(text, after)
 
     omni = edit("threegold116__Awesome-Omni-MLLMs@9b1038f.md", "Multi-branch Continuous Omni-MLLMs", 1)
     assert "|     ICASSP 2026     |" in omni[0][3][0] and "Arxiv" not in omni[0][3][0]  # type: ignore[index]
@@ -580,7 +549,7 @@ def test_crlf_lists_get_crlf_lines(name: str, docs: dict[str, tuple[str, listfil
     after = listedit.add_entries(
         doc, [NewEntry(section.name, "A CRLF Paper Title", "2606.00042", authors=("Ann Lee",))]
     )
-    changes = ops(text, after)
+    changes = insertions(text, after)
     assert [tag for tag, *_ in changes] == ["insert"]
     assert all(line.endswith("\r\n") for line in changes[0][3])  # type: ignore[attr-defined]
     assert listfile.parse(after).render() == after

@@ -6,12 +6,12 @@ and read the diff."""
 
 from __future__ import annotations
 
-import difflib
 import json
 from datetime import date
 from pathlib import Path
 
 from tests.conftest import SHARED
+from tests.golden.make_seed_golden import insertions
 from watcher import listedit, listfile
 from watcher.listfile import NewEntry
 
@@ -51,15 +51,6 @@ def additions(doc: listfile.ListDocument) -> list[NewEntry]:
     ]
 
 
-def insertions(before: str, after: str) -> list[list[object]]:
-    a, b = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    out: list[list[object]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag != "equal":
-            out.append([tag, i1, i2, b[j1:j2]])
-    return out
-
-
 def entry_record(e: listfile.Entry) -> dict[str, object]:
     return {
         "line": e.start + 1,
@@ -76,6 +67,24 @@ def entry_record(e: listfile.Entry) -> dict[str, object]:
     }
 
 
+def section_records(doc: listfile.ListDocument) -> list[dict[str, object]]:
+    return [
+        {
+            "name": s.name,
+            "line": s.line + 1,
+            "level": s.level,
+            "target": s.target,
+            "why": s.why,
+            "entries": len(s.entries),
+        }
+        for s in doc.sections
+    ]
+
+
+def skipped_records(doc: listfile.ListDocument) -> list[list[object]]:
+    return [[s.line + 1, s.reason, len(s.arxiv_ids), s.text[:70]] for s in doc.skipped]
+
+
 def golden(path: Path) -> dict[str, object]:
     text = path.read_text(encoding="utf-8")
     doc = listfile.parse(text)
@@ -85,18 +94,8 @@ def golden(path: Path) -> dict[str, object]:
     return {
         "file": path.name,
         "entries": len(doc.entries),
-        "sections": [
-            {
-                "name": s.name,
-                "line": s.line + 1,
-                "level": s.level,
-                "target": s.target,
-                "why": s.why,
-                "entries": len(s.entries),
-            }
-            for s in doc.sections
-        ],
-        "skipped": [[s.line + 1, s.reason, len(s.arxiv_ids), s.text[:70]] for s in doc.skipped],
+        "sections": section_records(doc),
+        "skipped": skipped_records(doc),
         "sample": [entry_record(e) for e in doc.entries[::step]],
         "styles": {s.name: listedit.style_example(doc, s.name) for s in doc.targets},
         "edit": {
