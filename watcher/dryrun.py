@@ -121,6 +121,17 @@ class PreviewPublisher:
         self._venues_of = venues_of  # what the open pull request proposes already
         self._after: tuple[str, str] | None = None  # (list, body) after the new papers' preview
 
+    def _diff(self, before: str, after: str) -> str:
+        """The list edit as `git diff` shows it."""
+        return "".join(
+            difflib.unified_diff(
+                before.splitlines(keepends=True),
+                after.splitlines(keepends=True),
+                fromfile=f"a/{self.path}",
+                tofile=f"b/{self.path}",
+            )
+        )
+
     def reconcile(self) -> Reconciliation:  # ports.ReviewSource: reads, like the real one
         return self._reconcile()
 
@@ -140,14 +151,7 @@ class PreviewPublisher:
             action = f"{opens}, adding {entries} to {self.path}"
         self.section.where = action
         if edit.changed:
-            diff = "".join(
-                difflib.unified_diff(
-                    edit.before.splitlines(keepends=True),
-                    edit.after.splitlines(keepends=True),
-                    fromfile=f"a/{self.path}",
-                    tofile=f"b/{self.path}",
-                )
-            )
+            diff = self._diff(edit.before, edit.after)
             message = commit_message(edit.added)
             pr_body = render_body(body, edit.filed(items), dispatch.day)
             self._after = (edit.after, pr_body)
@@ -180,14 +184,7 @@ class PreviewPublisher:
         edit = venue_updates.apply(text, updates)
         if not edit.changed:
             return VenueDelivery(())
-        diff = "".join(
-            difflib.unified_diff(
-                edit.before.splitlines(keepends=True),
-                edit.after.splitlines(keepends=True),
-                fromfile=f"a/{self.path}",
-                tofile=f"b/{self.path}",
-            )
-        )
+        diff = self._diff(edit.before, edit.after)
         venues = {**self._venues_of(), **{u.arxiv_id: u for u in edit.applied}}
         pr_body = venue_updates.with_section(body, venues, MAX_BODY_CHARS)
         message = venue_updates.commit_message(edit.applied)
