@@ -175,19 +175,17 @@ def prepare(
 
 def _profile_arrays(ex: Sequence[Example], profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(facet weights, keyword score, gate) per example under `profile`."""
-    fresh = [i for i, e in enumerate(ex) if e.facets is None]
-    texts = [(ex[i].paper.title, abstract_read(ex[i].paper)) for i in fresh]
-    computed = dict(zip(fresh, profile.facet_weights_each(texts), strict=True))
+    texts = [(e.paper.title, abstract_read(e.paper)) for e in ex]
+    fresh = [i for i, e in enumerate(ex) if e.facets is None]  # stored rows keep theirs
+    computed = dict(zip(fresh, profile.facet_weights_each([texts[i] for i in fresh]), strict=True))
     facets = [computed[i] if i in computed else e.facet_weights(profile) for i, e in enumerate(ex)]
     kw = np.array([profile.keyword_score(f) for f in facets])
     open_ = [i for i, e in enumerate(ex) if e.gated is None]
     gate = profile.passes_each(
-        [(ex[i].paper.title, abstract_read(ex[i].paper)) for i in open_],
-        [ex[i].paper.categories for i in open_],
-        [facets[i] for i in open_],
+        [texts[i] for i in open_], [ex[i].paper.categories for i in open_], [facets[i] for i in open_]
     )
     decided = dict(zip(open_, gate, strict=True))
-    passes = np.array([decided[i] if i in decided else e.passes(profile) for i, e in enumerate(ex)], dtype=bool)
+    passes = np.array([decided.get(i, e.gated) for i, e in enumerate(ex)], dtype=bool)
     return np.array(facets, dtype=np.float32).reshape(len(ex), len(profile.facets)), kw, passes
 
 
